@@ -1,0 +1,234 @@
+"""The ``workbench`` command: argument parsing only; the work happens in the modules.
+
+Every subcommand prints one clear line on error and exits non-zero; no traceback
+unless ``--traceback`` is given.
+
+Examples
+--------
+>>> from workbench.cli import build_parser
+>>> args = build_parser().parse_args(["validate", "taxonomy.yaml"])
+>>> args.command, args.taxonomy
+('validate', 'taxonomy.yaml')
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+from . import __version__
+from .exceptions import WorkbenchError
+
+__all__ = ["main", "build_parser"]
+
+DEFAULT_DEMO_DIR = "demo-project"
+
+
+def _store(db: str):
+    from .store import AnnotationStore
+
+    return AnnotationStore(db)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _write_starter_project(target: Path, *, overwrite: bool) -> List[Path]:
+    from importlib.resources import files
+
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("taxonomy.yaml", "items.csv"):
+        path = target / name
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} already exists; pass --force to overwrite it")
+        path.write_text(files("workbench.data").joinpath(f"starter_{name}").read_text(encoding="utf-8"),
+                        encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def cmd_init(args) -> int:
+    target = Path(args.directory)
+    if args.demo:
+        from .demo import write_demo_project
+
+        written = write_demo_project(target, overwrite=args.force)
+    else:
+        written = _write_starter_project(target, overwrite=args.force)
+    _say(f"Wrote {len(written)} files to {target}/: " + ", ".join(sorted(Path(p).name for p in written)))
+    _say(f"Next: workbench validate {target / 'taxonomy.yaml'}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.load(args.taxonomy)
+    _say(
+        f"ok: {args.taxonomy}: taxonomy {taxonomy.name!r} v{taxonomy.version} ({taxonomy.task}), "
+        f"{len(taxonomy.categories)} categories, {len(taxonomy.labels)} labels, "
+        f"{len(taxonomy.edge_cases)} edge-case rules"
+    )
+    return 0
+
+
+def cmd_guideline(args) -> int:
+    from .guideline import write_guideline
+    from .taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.load(args.taxonomy)
+    path = write_guideline(taxonomy, args.output)
+    _say(f"Wrote the labeling guideline for {taxonomy.name!r} v{taxonomy.version} to {path}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .items import read_items
+
+    items = read_items(args.items, id_col=args.id_col, text_col=args.text_col, dataset=args.dataset)
+    store = _store(args.db)
+    added = store.add_items(items, id_col="item_id", text_col="text", dataset=args.dataset)
+    _say(f"Imported {len(items)} items from {args.items} into {store.url} ({added} new)")
+    if args.taxonomy:
+        from .taxonomy import Taxonomy
+
+        version = store.save_taxonomy(Taxonomy.load(args.taxonomy))
+        _say(f"Saved taxonomy version {version}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    store = _store(args.db)
+    store.export(args.output, format=args.format, round=args.round)
+    _say(f"Exported annotations from {store.url} as {args.format} to {args.output}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    run_demo(args.dir, n_items=args.items, random_state=args.seed, report=not args.no_report)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .widgets.serve import serve
+
+    return serve(args.db, args.round, port=args.port, host=args.host) or 0
+
+
+def cmd_report(args) -> int:
+    from .report import render_report
+
+    parameters = dict(db_url=args.db, round=args.round)
+    if args.taxonomy:
+        parameters["taxonomy_path"] = str(Path(args.taxonomy).resolve())
+    if args.previous_round is not None:
+        parameters["previous_round"] = args.previous_round
+    for item in args.param or []:
+        key, _, value = item.partition("=")
+        parameters[key] = value
+    result = render_report(args.kind, args.output, parameters=parameters)
+    _say(f"Report written to {result.html_path} (notebook {result.notebook_path}, metrics {result.metrics_path})")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of the ``workbench`` command."""
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Taxonomy Workbench: design labeling taxonomies and run pilot labeling rounds.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("init", help="create a project folder (--demo: the bundled support-intents demo)")
+    p.add_argument("directory")
+    p.add_argument("--demo", action="store_true", help="write the bundled demo project (example data)")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("validate", help="validate a taxonomy YAML file; prints every problem with its line")
+    p.add_argument("taxonomy")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("guideline", help="render the labeling guideline (.md or .html)")
+    p.add_argument("taxonomy")
+    p.add_argument("-o", "--output", required=True, help="output file; .html or .md")
+    p.set_defaults(func=cmd_guideline)
+
+    p = sub.add_parser("import", help="import items (csv, jsonl, parquet) into a store")
+    p.add_argument("items")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--id-col", default=None, help="column holding the item id (default: content hash)")
+    p.add_argument("--text-col", default="text", help="column holding the item text (default: text)")
+    p.add_argument("--dataset", default=None, help="dataset name recorded with the items")
+    p.add_argument("--taxonomy", default=None, help="also save this taxonomy file in the store")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export annotations")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio"], default="csv")
+    p.add_argument("--round", type=int, default=None)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="run a whole pilot round on the bundled demo project")
+    p.add_argument("--dir", default=DEFAULT_DEMO_DIR, help=f"project folder (default: {DEFAULT_DEMO_DIR})")
+    p.add_argument("--items", type=int, default=240, help="pilot sample size (default: 240)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--no-report", action="store_true", help="skip rendering the pilot report")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the labeling page with Voila (for labelers without Jupyter)")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="render a report (pilot, comparison, calibration) with papermill")
+    p.add_argument("kind", choices=["pilot", "comparison", "calibration"])
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--previous-round", type=int, default=None, help="for 'comparison'")
+    p.add_argument("--taxonomy", default=None, help="taxonomy file (default: the round's version in the store)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="extra template parameter")
+    p.add_argument("-o", "--output", required=True, help="output folder, e.g. reports/round-1/")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``workbench`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (WorkbenchError, FileNotFoundError, FileExistsError, IsADirectoryError, PermissionError) as exc:
+        if args.traceback:
+            raise
+        text = str(exc)
+        if "\n" in text:  # a multi-problem error (e.g. a taxonomy): print every problem
+            print(f"error: {text}", file=sys.stderr)
+        else:
+            print(f"error: {exc.__class__.__name__}: {text}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
