@@ -112,10 +112,45 @@ def cmd_export(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    """A whole pilot round on the bundled demo project, on a fresh SQLite file."""
+    from .demo import run_demo_round, write_demo_project
+    from .guideline import write_guideline
+    from .taxonomy import Taxonomy
 
-    run_demo(args.dir, n_items=args.items, random_state=args.seed, report=not args.no_report)
+    project = Path(args.dir)
+    if not (project / "taxonomy.yaml").exists():
+        write_demo_project(project)
+        _say(f"[1/5] Wrote the demo project (example data written for this project) to {project}/")
+    else:
+        _say(f"[1/5] Using the demo project in {project}/")
+    taxonomy = Taxonomy.load(project / "taxonomy.yaml")
+    _say(f"[2/5] Taxonomy {taxonomy.name!r} v{taxonomy.version} is valid: "
+         f"{len(taxonomy.labels)} labels in {len(taxonomy.groups)} groups, {len(taxonomy.edge_cases)} edge-case rules")
+    guideline = write_guideline(taxonomy, project / "guideline.html")
+    _say(f"[3/5] Rendered the labeling guideline to {guideline}")
+    db = project / "workbench.db"
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)  # a demo always starts from a fresh store, so it is reproducible
+    summary = run_demo_round(project, n_items=args.items, random_state=args.seed)
+    _say(f"[4/5] Pilot round 1 in {db}: {_describe(summary)}")
+    if args.no_report:
+        return 0
+    from .report import render_report
+
+    result = render_report(
+        "pilot", Path(args.report_dir),
+        parameters=dict(db_url=f"sqlite:///{db.resolve()}", round=1, random_state=args.seed,
+                        title="Demo pilot round 1 (simulated annotators)"),
+    )
+    _say(f"[5/5] Pilot report: {result.html_path} (metrics: {result.metrics_path}), "
+         f"rendered in {result.timings['total']:.0f} s")
     return 0
+
+
+def _describe(summary) -> str:
+    if isinstance(summary, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items() if not isinstance(v, (dict, list)))
+    return str(summary)
 
 
 def cmd_serve(args) -> int:
@@ -189,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--items", type=int, default=240, help="pilot sample size (default: 240)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--no-report", action="store_true", help="skip rendering the pilot report")
+    p.add_argument("--report-dir", default="reports/demo/round-1", help="where the report goes")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve the labeling page with Voila (for labelers without Jupyter)")
