@@ -1,0 +1,73 @@
+"""Labeling front ends: ipywidgets views driven by a controller that writes to the store.
+
+Every name is imported lazily, so ``import workbench.widgets`` loads no ipywidgets,
+and a widget whose module is missing fails only when it is used.
+
+- :class:`Labeller` (``labeller.py``): single- and multi-label classification.
+- :class:`PairwiseRater`, :class:`RubricRater` (``raters.py``), :class:`Adjudicator`
+  (``adjudicator.py``), :class:`CalibrationQuiz` (``quiz.py``), span / box tagging
+  (``tagging.py``).
+- Shared pieces for new widgets: :mod:`._protocol` (Item, Submission, LabelWidget),
+  :mod:`.session` (LabelingSession), :mod:`.renderers`, :mod:`._keys`, :mod:`._style`.
+- :func:`serve`: the labeling page as a Voilà app for labelers who never open Jupyter.
+
+Examples
+--------
+>>> import workbench.widgets as w
+>>> "Labeller" in w.__all__
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# name -> submodule that defines it
+_EXPORTS = {
+    "Labeller": "labeller",
+    "ClassificationView": "labeller",
+    "LabelingSession": "session",
+    "Item": "_protocol",
+    "Submission": "_protocol",
+    "LabelWidget": "_protocol",
+    "render_text": "renderers",
+    "render_image": "renderers",
+    "render_audio": "renderers",
+    "render_conversation": "renderers",
+    "render_item": "renderers",
+    "serve": "serve",
+    "PairwiseRater": "raters",
+    "RubricRater": "raters",
+    "Adjudicator": "adjudicator",
+    "CalibrationQuiz": "quiz",
+    "SpanTagger": "tagging",
+    "BoxAnnotator": "tagging",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module_name = f"{__name__}.{_EXPORTS[name]}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            from ..exceptions import MissingDependencyError
+
+            raise MissingDependencyError(
+                f"workbench.widgets.{name} lives in {module_name}, which is not in this installation yet. "
+                "Upgrade taxonomy-workbench, or use the widgets available: Labeller."
+            ) from exc
+        try:
+            return getattr(module, name)
+        except AttributeError as exc:
+            raise AttributeError(f"{module_name} does not define {name!r} (yet)") from exc
+    raise AttributeError(f"module 'workbench.widgets' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
