@@ -1,0 +1,338 @@
+# %% [markdown]
+# # Pilot round report
+
+# %% tags=["parameters"]
+# Where the round lives and what to analyse.
+db_url = "sqlite:///demo-project/workbench.db"  # store URL or SQLite file path
+round = 1  # the pilot round to report on
+taxonomy_path = None  # a taxonomy YAML file; None = the round's version in the store
+title = None  # page title; None = "Pilot round N: <taxonomy> vK"
+# Analysis settings.
+model = "default"  # "default" (TF-IDF + logistic regression, cross-validated) or "none"
+cv = 5  # cross-validation folds of the baseline model
+n_boot = 1000  # bootstrap resamples for every interval
+random_state = 0  # seed of every random step: two renders of the same inputs give the same numbers
+mask_pii = True  # mask emails, phone numbers, card numbers, IBANs and IP addresses in examples
+max_examples = 3  # examples shown per confused pair / proposal
+accept = "high"  # which proposals the draft next version accepts: "high", "medium", "all", "none" or a list of ids
+rules = {}  # overrides of workbench.revisions.RevisionRules thresholds, e.g. {"merge_min_human_share": 0.3}
+# Quality targets (pass / fail): for an in-house team or a vendor's acceptance criteria.
+targets = {"alpha_overall": 0.667, "kappa_per_category": 0.6, "gold_accuracy": 0.9}
+out_dir = "."  # where metrics.json and the draft taxonomy are written
+
+# %% tags=["remove-cell"]
+import warnings
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from workbench import agreement as ag
+from workbench import charts
+from workbench import error_analysis as ea
+from workbench import narrative as nv
+from workbench import revisions as rv
+from workbench.store import AnnotationStore
+from workbench.taxonomy import Taxonomy, diff
+
+alt.renderers.enable("svg")  # static SVG: the exported page needs no script and no network
+warnings.filterwarnings("ignore", category=FutureWarning)
+pd.set_option("display.max_colwidth", 120)
+
+store = AnnotationStore(db_url)
+info = store.round_info(round)
+taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path else store.taxonomy(info["taxonomy_version"])
+rows = store.annotations(round=round)
+labels = rows[rows["kind"] == "label"].copy()
+adjudications = rows[rows["kind"] == "adjudication"].copy()
+skips = rows[rows["kind"] == "skip"]
+items = store.items()
+assignments = store.assignments(round=round)
+categories = list(taxonomy.labels)
+title = title or f"Pilot round {round}: {taxonomy.name} v{taxonomy.version}"
+if labels.empty:
+    raise ValueError(f"Round {round} in {db_url} has no labels yet: label some items first "
+                     "(workbench.widgets.Labeller or store.record) and render again.")
+
+# %% tags=["remove-cell"]
+# ---- Scope ----
+ratings_per_item = labels.groupby("item_id")["annotator"].nunique()
+annotators = sorted(labels["annotator"].unique())
+n_items = int(ratings_per_item.size)
+n_multi = int((ratings_per_item >= 2).sum())
+overlap = ratings_per_item.value_counts().sort_index()
+hours = labels["duration_ms"].fillna(0).sum() / 3.6e6
+median_seconds = labels["duration_ms"].dropna().median() / 1000 if labels["duration_ms"].notna().any() else float("nan")
+distribution = (labels["label"].value_counts().reindex(categories, fill_value=0)
+                .rename_axis("category").reset_index(name="count"))
+distribution["share"] = distribution["count"] / max(1, distribution["count"].sum())
+rare = distribution[(distribution["share"] < 0.02)]["category"].tolist()
+used = distribution[distribution["count"] > 0]["count"]
+imbalance_ratio = float(used.max() / used.min()) if len(used) > 1 else float("nan")
+n_unsure = int(labels["unsure"].fillna(False).astype(bool).sum())
+n_other = int((labels["label"] == taxonomy.other_label).sum()) if taxonomy.other_label else 0
+
+# ---- Agreement ----
+overall = ag.agreement_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
+alpha_row = overall.set_index("metric").loc["krippendorff_alpha"]
+per_category = ag.per_category_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
+pairwise = ag.pairwise_table(labels)
+annotator_stats = ag.annotator_table(labels)
+levels = ag.hierarchy_table(labels, parent_of=taxonomy.parent_of, n_boot=n_boot, random_state=random_state) \
+    if taxonomy.max_depth > 0 else None
+human_pairs = ag.confusion_table(labels, n_examples=max_examples)
+disagreements = ag.disagreement_table(labels)
+consensus = ag.consensus_table(labels, adjudications=adjudications if len(adjudications) else None)
+
+# ---- Model ----
+predictions = None
+model_note = ""
+if model != "none":
+    trainable = consensus.merge(items[["item_id", "text"]], on="item_id")
+    counts = trainable["label"].value_counts()
+    if len(counts) >= 2 and counts.min() >= 2:
+        predictions = ea.cross_validated_predictions(items, trainable[["item_id", "label"]], cv=cv,
+                                                     random_state=random_state, progress=False)
+    else:
+        model_note = ("The baseline model was not trained: it needs at least two categories with two "
+                      "consensus-labeled items each.")
+if predictions is not None:
+    quality = ea.classification_table(predictions)
+    model_pairs = ea.model_confusion_table(predictions, n_examples=max_examples)
+    issues = ea.label_issue_table(predictions)
+    evidence = ea.confusion_evidence_table(labels, predictions)
+    model_accuracy = float((predictions.predicted == predictions.labels).mean())
+
+# ---- Revisions ----
+rule_set = rv.RevisionRules(**rules)
+proposals = rv.propose_revisions(taxonomy, labels, predictions=predictions, items=items, rules=rule_set,
+                                 random_state=random_state)
+if isinstance(accept, str):
+    wanted = {"high": {"high"}, "medium": {"high", "medium"}, "all": {"high", "medium", "low"}, "none": set()}[accept]
+    candidates = [p.id for p in proposals if p.severity in wanted]
+else:
+    candidates = list(accept)
+accepted = []
+for pid in candidates:  # greedily accept proposals that do not conflict with those accepted before
+    try:
+        rv.draft_taxonomy(taxonomy, proposals, accept=accepted + [pid])
+        accepted.append(pid)
+    except Exception as exc:  # noqa: BLE001 - a conflicting proposal is reported, not fatal
+        print(f"not accepted in the draft: {pid}: {exc}")
+draft = rv.draft_taxonomy(taxonomy, proposals, accept=accepted) if accepted else None
+if draft is not None:
+    draft_path = Path(out_dir) / f"{taxonomy.name}-v{draft.version}-draft.yaml"
+    draft.save(draft_path)
+
+# ---- Quality targets ----
+gold = items[["item_id", "gold_label"]].dropna() if "gold_label" in items.columns else pd.DataFrame()
+gold_accuracy = float("nan")
+if len(gold):
+    judged = labels.merge(gold, on="item_id")
+    gold_accuracy = float((judged["label"] == judged["gold_label"]).mean()) if len(judged) else float("nan")
+weak = per_category[(per_category["support"] > 0) & (per_category["kappa"] < targets.get("kappa_per_category", 0.6))]
+target_rows = [
+    ("Krippendorff's alpha, overall", alpha_row["value"], targets.get("alpha_overall"),
+     f"{nv.fmt_interval(alpha_row['value'], alpha_row['ci_low'], alpha_row['ci_high'])}"),
+    ("one-vs-rest kappa, every category", per_category["kappa"].min(), targets.get("kappa_per_category"),
+     f"{len(weak)} of {int((per_category['support'] > 0).sum())} categories below target"
+     + (f": {', '.join(weak['category'])}" if len(weak) else "")),
+    ("accuracy on gold items", gold_accuracy, targets.get("gold_accuracy"),
+     f"{len(gold)} gold items" if len(gold) else "no gold items in this round"),
+]
+quality_targets = pd.DataFrame(
+    [{"target": name, "value": value, "threshold": threshold,
+      "passed": None if (threshold is None or not np.isfinite(value)) else bool(value >= threshold),
+      "evidence": ev} for name, value, threshold, ev in target_rows])
+
+# %% tags=["remove-cell"]
+display(Markdown(f"# {nv.esc(title)}"))
+
+# %% [markdown]
+# ## 1. Summary
+
+# %%
+alpha_ok = quality_targets.loc[0, "passed"]
+ready = bool(quality_targets["passed"].dropna().all()) and not any(p.severity == "high" for p in proposals)
+tone = "good" if ready else ("warn" if alpha_ok else "bad")
+headline = (
+    f"<b>{'The taxonomy looks ready for production labeling.' if ready else 'The taxonomy is not ready yet.'}</b> "
+    f"Overall agreement (Krippendorff's alpha) is {nv.esc(nv.fmt_interval(alpha_row['value'], alpha_row['ci_low'], alpha_row['ci_high']))} "
+    f"against a target of {targets.get('alpha_overall')}, over {n_items} items labeled by {len(annotators)} annotators."
+)
+top = proposals[:3]
+if top:
+    bullets = "".join(f"<li><b>{nv.esc(p.kind)}</b> {nv.esc(', '.join(p.categories))}: {nv.esc(p.rationale)}</li>" for p in top)
+    headline += f"<p>The three most important proposed changes:</p><ol>{bullets}</ol>"
+    if draft is not None:
+        headline += (f"<p>Accepting the {len(accepted)} {nv.esc(accept) if isinstance(accept, str) else 'selected'}-severity "
+                     f"proposal(s) gives <b>{nv.esc(taxonomy.name)} v{draft.version}</b> "
+                     f"({len(draft.labels)} labels instead of {len(taxonomy.labels)}); section 7 shows the diff "
+                     "and what labelers must relabel.</p>")
+else:
+    headline += "<p>No revision is proposed: no rule found strong enough evidence.</p>"
+display(HTML(nv.callout_html(headline, tone=tone)))
+
+# %% [markdown]
+# ## 2. Scope
+
+# %%
+display(Markdown(
+    f"{n_items} items were labeled by {len(annotators)} annotators ({', '.join(nv.esc(a) for a in annotators)}); "
+    f"{nv.fmt_share(n_multi, n_items)} items have two or more labels, which is what agreement is measured on. "
+    f"{len(labels)} labels took {hours:.1f} hours in all, a median of {median_seconds:.1f} seconds per item. "
+    f"{n_unsure} labels were marked unsure, {len(skips)} items were skipped, and "
+    f"{n_other} labels said *none of these*."
+))
+display(HTML(nv.frame_html(overlap.rename_axis("labels per item").reset_index(name="items"))))
+display(charts.plot_label_distribution(distribution, rare=rare))
+if rare or (np.isfinite(imbalance_ratio) and imbalance_ratio > 10):
+    display(HTML(nv.callout_html(
+        f"Class imbalance: the most used category has {imbalance_ratio:.0f}x the labels of the least used one"
+        + (f"; under 2% of labels: {nv.esc(', '.join(rare))}." if rare else "."), tone="warn")))
+
+# %% [markdown]
+# ## 3. Agreement
+# Chance-corrected agreement with 95% bootstrap intervals (items resampled). Alpha and kappa of 1 mean
+# perfect agreement, 0 means no better than chance; 0.667 is the usual floor for tentative conclusions
+# and 0.8 for reliable ones (Krippendorff).
+
+# %%
+display(HTML(nv.frame_html(overall)))
+display(Markdown("**Per category.** Specific (positive) agreement and one-vs-rest kappa: which categories "
+                 "people can apply consistently, and which they cannot."))
+display(charts.plot_category_agreement(per_category))
+display(HTML(nv.frame_html(per_category)))
+if levels is not None:
+    display(Markdown("**Per hierarchy level.** Agreement on the parent group even when people split on the leaf."))
+    display(HTML(nv.frame_html(levels)))
+display(Markdown("**Annotators.** Agreement of each annotator with the others and with the majority label: "
+                 "is one person drifting?"))
+display(charts.plot_annotator_matrix(pairwise))
+display(HTML(nv.frame_html(annotator_stats)))
+
+# %% [markdown]
+# ## 4. Where people split
+
+# %%
+if human_pairs.empty:
+    display(Markdown("Annotators never split between two categories on the same item."))
+else:
+    display(Markdown("Category pairs ranked by how often annotators split between them on the same item, "
+                     "with real examples and the notes labelers wrote."))
+    display(HTML(nv.frame_html(human_pairs.head(10))))
+    for _, pair in human_pairs.head(5).iterrows():
+        display(Markdown(f"**{nv.esc(pair['category_a'])} vs {nv.esc(pair['category_b'])}** "
+                         f"({int(pair['n_disagreements'])} splits)"))
+        display(HTML(nv.examples_html(list(pair["example_item_ids"])[:max_examples], items, labels,
+                                      mask_pii=mask_pii)))
+
+# %% [markdown]
+# ## 5. Where the model splits
+
+# %%
+if predictions is None:
+    display(Markdown(model_note or "No baseline model was requested (`model = \"none\"`)."))
+else:
+    display(Markdown(
+        f"A {nv.esc(predictions.method)} model, trained on the consensus labels with {cv}-fold cross-validation, "
+        f"reaches {model_accuracy:.0%} accuracy out of fold. Categories it cannot learn, pairs it confuses, "
+        "and items whose label is probably wrong:"))
+    display(charts.plot_classification_quality(quality))
+    display(HTML(nv.frame_html(quality)))
+    display(Markdown("**Human and model confusion side by side**: a pair both confuse is a taxonomy problem, "
+                     "not a labeler problem."))
+    display(charts.plot_confusion_evidence(evidence))
+    display(HTML(nv.frame_html(evidence.head(10))))
+    display(Markdown(f"**Probable label issues** (method: {nv.esc(issues['method'].iloc[0]) if len(issues) else 'n/a'})"))
+    display(HTML(nv.frame_html(issues.head(10))))
+
+# %% [markdown]
+# ## 6. Proposed revisions
+# Each proposal says what to change, why (the rule that fired, with its numbers), shows examples,
+# the exact change to the taxonomy, and what labelers must relabel if it is accepted.
+
+# %%
+if not proposals:
+    display(Markdown("No proposals."))
+else:
+    display(HTML(nv.frame_html(rv.proposals_table(proposals))))
+    import yaml
+
+    for p in proposals:
+        change = yaml.safe_dump(p.change, sort_keys=False, allow_unicode=True)
+        display(HTML(
+            f"<h3>{nv.esc(p.kind)}: {nv.esc(', '.join(p.categories))} "
+            f"<small>({nv.esc(p.severity)}{', accepted in the draft' if p.id in accepted else ''})</small></h3>"
+            f"<p>{nv.esc(p.rationale)}</p><p><b>Rule:</b> {nv.esc(p.rule)}</p>"
+            f"<p><b>Evidence:</b> {nv.esc(nv._plain(p.evidence, 3))}</p>"
+            f"<p><b>Change:</b></p><pre>{nv.esc(change)}</pre>"
+            f"<p><b>Relabel if accepted:</b> {nv.esc(nv._plain(p.relabel, 3)) or 'nothing'}</p>"))
+        if len(p.example_item_ids):
+            display(HTML(nv.examples_html(list(p.example_item_ids)[:max_examples], items, labels, mask_pii=mask_pii)))
+
+# %% [markdown]
+# ## 7. Draft next version
+
+# %%
+if draft is None:
+    display(Markdown("No proposal was accepted for the draft (parameter `accept`)."))
+else:
+    entry = draft.changelog[-1]
+    display(Markdown(f"The draft **{nv.esc(draft.name)} v{draft.version}** was written to `{nv.esc(draft_path.name)}`. "
+                     "Review it, edit the drafted rules, and save it as the next version."))
+    display(HTML(nv.frame_html(diff(taxonomy, draft))))
+    display(HTML(f"<p><b>Change-log entry</b></p><pre>{nv.esc(__import__('yaml').safe_dump(entry.to_dict(), sort_keys=False))}</pre>"))
+    plan = rv.relabel_plan(taxonomy, draft, labels)
+    display(Markdown("**What changes for the labelers** (labels carried over, and items to relabel):"))
+    display(HTML(nv.frame_html(plan)))
+
+# %% [markdown]
+# ## 8. Quality targets
+
+# %%
+shown = quality_targets.assign(result=[nv.verdict_html(p) for p in quality_targets["passed"]])
+display(HTML(nv.frame_html(shown[["target", "threshold", "value", "result", "evidence"]], raw_columns=["result"])))
+
+# %% [markdown]
+# ## 9. Reproducibility
+
+# %%
+provenance = {
+    "parameters": {"db_url": db_url, "round": round, "taxonomy_path": taxonomy_path, "model": model, "cv": cv,
+                   "n_boot": n_boot, "random_state": random_state, "accept": accept, "rules": rules,
+                   "targets": targets, "mask_pii": mask_pii},
+    "taxonomy": {"name": taxonomy.name, "version": taxonomy.version, "sha256": taxonomy.content_hash()},
+    "annotations_sha256": nv.frame_hash(labels, ["item_id", "annotator", "label", "unsure"]),
+    "items_sha256": nv.frame_hash(items[items["item_id"].isin(labels["item_id"])], ["item_id", "text"]),
+    "packages": nv.package_versions(),
+}
+display(HTML(nv.frame_html(pd.DataFrame(
+    [{"what": k, "value": v} for k, v in {**provenance["parameters"], **{
+        "taxonomy": f"{taxonomy.name} v{taxonomy.version}", "taxonomy sha256": provenance["taxonomy"]["sha256"],
+        "annotations sha256": provenance["annotations_sha256"], "items sha256": provenance["items_sha256"]},
+        **{f"package {k}": v for k, v in provenance["packages"].items()}}.items()]))))
+
+# %% tags=["remove-cell"]
+metrics = {
+    "round": round,
+    "scope": {"items": n_items, "annotators": annotators, "labels": len(labels), "items_multi_rated": n_multi,
+              "hours": hours, "median_seconds_per_item": median_seconds, "unsure": n_unsure,
+              "skipped": len(skips), "none_of_these": n_other},
+    "agreement": {r["metric"]: {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
+                  for _, r in overall.iterrows()},
+    "per_category": {r["category"]: {"support": r["support"], "kappa": r["kappa"], "kappa_low": r["kappa_low"],
+                                     "kappa_high": r["kappa_high"], "specific_agreement": r["specific_agreement"]}
+                     for _, r in per_category.iterrows()},
+    "model": None if predictions is None else {"method": predictions.method, "accuracy": model_accuracy,
+                                                "macro_f1": float(quality["f1"].mean())},
+    "proposals": [{"id": p.id, "kind": p.kind, "categories": list(p.categories), "severity": p.severity,
+                   "accepted": p.id in accepted} for p in proposals],
+    "draft_version": None if draft is None else draft.version,
+    "quality_targets": {r["target"]: {"value": r["value"], "threshold": r["threshold"], "passed": r["passed"]}
+                        for _, r in quality_targets.iterrows()},
+    **provenance,
+}
+nv.write_metrics(out_dir, metrics)
