@@ -1,0 +1,149 @@
+"""Replaying changelog operations on labels (the engine behind :meth:`Taxonomy.migrate`).
+
+A label follows ``rename`` and ``merge`` operations; a label of a ``split`` category stops
+with status ``needs_relabel`` (its parts as ``candidates``, never a guess); a label of a
+``retire``\\ d category stops with status ``retired``. Multi-label values (list / tuple / set,
+or a JSON list string as the store returns them) migrate element by element and keep their
+form.
+
+Examples
+--------
+>>> from workbench.taxonomy import Taxonomy, Category
+>>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+>>> t2 = t.apply({"op": "rename", "category": "a", "to": "x"}).apply({"op": "merge", "categories": ["x", "b"],
+...                                                                  "into": "y", "definition": "Y."})
+>>> t2.migrate(['["a", "b"]', "a"], 1).migrated_label.tolist()
+['["y"]', 'y']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .exceptions import TaxonomyError
+
+__all__ = ["migrate_labels", "STATUSES"]
+
+#: Statuses from best to worst; a multi-label value takes the worst of its elements.
+STATUSES = ("unchanged", "renamed", "merged", "retired", "needs_relabel", "unknown", "missing")
+_RANK = {s: i for i, s in enumerate(STATUSES)}
+_STOP = {"retired", "needs_relabel", "unknown", "missing"}
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return isinstance(value, float) and math.isnan(value)
+    except TypeError:  # pragma: no cover - defensive
+        return False
+
+
+def _ops_between(taxonomy, from_version: int, to_version: int) -> List[dict]:
+    entries = sorted((e for e in taxonomy.changelog if from_version < e.version <= to_version),
+                     key=lambda e: e.version)
+    missing = sorted(set(range(from_version + 1, to_version + 1)) - {e.version for e in entries})
+    if missing:
+        raise TaxonomyError([f"cannot migrate labels from v{from_version} to v{to_version}: the changelog of "
+                             f"{taxonomy.name!r} v{taxonomy.version} has no entry for version(s) {missing}. "
+                             "Add the entries (Taxonomy.apply writes them) so the changes can be replayed."],
+                            source=taxonomy.source)
+    return [op for e in entries for op in e.changes]
+
+
+def _one(label: str, ops: List[dict]) -> Tuple[Optional[str], str, Tuple[str, ...]]:
+    cur, status = label, "unchanged"
+    for op in ops:
+        kind = op.get("op")
+        if kind == "rename" and cur == op.get("category"):
+            cur, status = op["to"], max(status, "renamed", key=_RANK.get)
+        elif kind == "merge" and cur in op.get("categories", ()) and cur != op.get("into"):
+            cur, status = op["into"], max(status, "merged", key=_RANK.get)
+        elif kind == "split" and cur == op.get("category"):
+            parts = tuple(p if isinstance(p, str) else p["id"] for p in op["into"])
+            return None, "needs_relabel", parts
+        elif kind == "retire" and cur == op.get("category"):
+            return None, "retired", ()
+    return cur, status, ()
+
+
+def _parse_multi(value: Any) -> Optional[Tuple[list, str]]:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value), "tuple"
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        if isinstance(parsed, list):
+            return parsed, "json"
+    return None
+
+
+def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optional[int] = None, *,
+                   old_labels: Optional[Iterable[str]] = None):
+    """Migrate ``labels`` through ``taxonomy``'s changelog; see :meth:`Taxonomy.migrate`."""
+    import pandas as pd
+
+    to_version = taxonomy.version if to_version is None else to_version
+    for name, v in (("from_version", from_version), ("to_version", to_version)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TaxonomyError([f"migrate: {name!r} must be an int (a taxonomy version), got {v!r}."])
+    if to_version > taxonomy.version:
+        raise TaxonomyError([f"migrate: to_version {to_version} is newer than this taxonomy (v{taxonomy.version}); "
+                             "call migrate on the newest taxonomy."])
+    if from_version > to_version:
+        raise TaxonomyError([f"migrate: from_version {from_version} is after to_version {to_version}; labels "
+                             "can only move forward (merges and splits cannot be undone)."])
+    ops = _ops_between(taxonomy, from_version, to_version)
+    index = labels.index if isinstance(labels, pd.Series) else None
+    if isinstance(labels, str) or not isinstance(labels, Iterable):
+        labels = [labels]
+    values = list(labels)
+    old = set(old_labels) if old_labels is not None else None
+    at_target = to_version == taxonomy.version
+    cats = {c.id: c for c in taxonomy.categories}
+    valid = set(taxonomy.labels)
+
+    def single(label: Any) -> Tuple[Any, str, Tuple[str, ...]]:
+        if _is_missing(label):
+            return None, "missing", ()
+        if not isinstance(label, str) or (old is not None and label not in old):
+            return None, "unknown", ()
+        cur, status, cands = _one(label, ops)
+        if cur is not None and at_target and cur not in valid:
+            if cur in cats and cats[cur].deprecated:
+                return None, "retired", ()
+            return None, "unknown", ()
+        return cur, status, cands
+
+    cache: Dict[Any, Tuple[Any, str, Tuple[str, ...]]] = {}
+    out = []
+    for value in values:
+        multi = _parse_multi(value)
+        key = (type(value).__name__, tuple(map(str, multi[0]))) if multi else value
+        try:
+            hit = cache.get(key)
+        except TypeError:
+            key, hit = None, None
+        if hit is None:
+            if multi is None:
+                hit = single(value)
+            else:
+                parts = [single(v) for v in multi[0]]
+                status = max((p[1] for p in parts), key=_RANK.get, default="unchanged")
+                cands = tuple(dict.fromkeys(c for p in parts for c in p[2]))
+                if status in _STOP:
+                    hit = (None, status, cands)
+                else:
+                    new = list(dict.fromkeys(p[0] for p in parts))
+                    hit = (json.dumps(sorted(new)) if multi[1] == "json" else tuple(new), status, cands)
+            if key is not None:
+                cache[key] = hit
+        out.append((value, *hit))
+    frame = pd.DataFrame(out, columns=["label", "migrated_label", "status", "candidates"], dtype=object)
+    if index is not None:
+        frame.index = index
+    return frame

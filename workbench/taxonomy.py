@@ -1,0 +1,594 @@
+"""Taxonomy as code: the categories, rules, edge cases and change log of a labeling task.
+
+A taxonomy is a YAML document (see ``docs/architecture.md``) loaded into frozen dataclasses.
+Loading validates everything at once and raises one :class:`~workbench.exceptions.TaxonomyError`
+listing every problem with its YAML line. ``to_yaml`` is a lossless round trip that keeps the
+author's key order. Changes go through :meth:`Taxonomy.apply`, which returns the next version
+with a machine-readable changelog entry that :meth:`Taxonomy.migrate` replays on old labels.
+
+Examples
+--------
+>>> from workbench.taxonomy import Taxonomy
+>>> t = Taxonomy.from_yaml('''
+... name: demo
+... version: 1
+... categories:
+...   - {id: billing, definition: Money matters.}
+...   - {id: refund, parent: billing, definition: Wants money back.}
+...   - {id: other, other: true, definition: Fits nothing else.}
+... ''')
+>>> t.labels
+('refund', 'other')
+>>> t.roll_up("refund", 0)
+'billing'
+>>> t2 = t.apply([{"op": "rename", "category": "refund", "to": "refund_request"}], date="2026-11-02")
+>>> t2.version, t2.labels
+(2, ('refund_request', 'other'))
+>>> t2.migrate(["refund", "other"], 1).status.tolist()
+['renamed', 'unchanged']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
+
+from .exceptions import TaxonomyError
+from ._taxonomy_validate import TEXT_LIST_FIELDS, validate_document
+from ._taxonomy_yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml
+
+__all__ = ["Category", "EdgeCase", "Example", "ChangelogEntry", "Taxonomy", "diff", "migrate"]
+
+
+def _tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes)):
+        return (value,)
+    return tuple(value)
+
+
+def _emit(obj, key: str, value: Any, default: Any) -> bool:
+    """Write ``key`` if the author wrote it, or if it differs from its default."""
+    return key in obj.key_order or value != default
+
+
+def _ordered(obj, pairs) -> dict:
+    """Order ``pairs`` (key, value, default) by the author's key order, then canonical order."""
+    chosen = {k: v for k, v, d in pairs if _emit(obj, k, v, d)}
+    order = [k for k in obj.key_order if k in chosen] + [k for k in chosen if k not in obj.key_order]
+    return {k: chosen[k] for k in order}
+
+
+@dataclasses.dataclass(frozen=True)
+class Category:
+    """One category (a label, or a group of labels when other categories name it as parent).
+
+    Attributes
+    ----------
+    id : str
+        The label written into annotations.
+    name : str
+        Display name (defaults to ``id``).
+    definition : str
+        What belongs in the category.
+    parent : str or None
+        Id of the parent group, ``None`` at the top level.
+    include, exclude, examples, counter_examples : tuple of str
+        Inclusion rules, exclusion rules ("Use X instead when ..."), examples and near misses.
+    deprecated : bool
+        Retired categories stay in the document for history but are no longer labels.
+    other : bool
+        The catch-all "None of these" answer (at most one per taxonomy).
+
+    Examples
+    --------
+    >>> Category(id="refund", definition="Wants money back.").name
+    'refund'
+    """
+
+    id: str
+    name: Optional[str] = None
+    definition: str = ""
+    parent: Optional[str] = None
+    include: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    examples: Tuple[str, ...] = ()
+    counter_examples: Tuple[str, ...] = ()
+    deprecated: bool = False
+    other: bool = False
+    key_order: Tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.name is None:
+            object.__setattr__(self, "name", self.id)
+        for key in TEXT_LIST_FIELDS:
+            object.__setattr__(self, key, _tuple(getattr(self, key)))
+        object.__setattr__(self, "key_order", _tuple(self.key_order))
+
+    def to_dict(self) -> dict:
+        """The category as a plain mapping, in the author's key order.
+
+        Examples
+        --------
+        >>> Category(id="a", definition="A.", include=["x"]).to_dict()
+        {'id': 'a', 'definition': 'A.', 'include': ['x']}
+        """
+        return _ordered(self, [
+            ("id", self.id, None), ("name", self.name, self.id), ("parent", self.parent, None),
+            ("definition", self.definition, None), ("include", list(self.include), []),
+            ("exclude", list(self.exclude), []), ("examples", list(self.examples), []),
+            ("counter_examples", list(self.counter_examples), []),
+            ("deprecated", self.deprecated, False), ("other", self.other, False),
+        ])
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A labeled example inside an edge case (``{text: ..., label: ...}`` in YAML).
+
+    Examples
+    --------
+    >>> Example("Refund me, the app crashed.", "refund").to_dict()
+    {'text': 'Refund me, the app crashed.', 'label': 'refund'}
+    """
+
+    text: str
+    label: Union[str, Tuple[str, ...]]
+    key_order: Tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        if not isinstance(self.label, str):
+            object.__setattr__(self, "label", _tuple(self.label))
+
+    def to_dict(self) -> dict:
+        """The example as a plain mapping."""
+        label = self.label if isinstance(self.label, str) else list(self.label)
+        return _ordered(self, [("text", self.text, None), ("label", label, None)])
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeCase:
+    """A rule for a hard case between categories, with examples.
+
+    Examples
+    --------
+    >>> e = EdgeCase("A refund because of a bug is a refund.", ["refund", "bug"])
+    >>> e.categories
+    ('refund', 'bug')
+    """
+
+    rule: str
+    categories: Tuple[str, ...] = ()
+    examples: Tuple[Union[str, Example], ...] = ()
+    key_order: Tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "categories", _tuple(self.categories))
+        examples = tuple(Example(**{k: v for k, v in e.items()}, key_order=tuple(e))
+                         if isinstance(e, Mapping) else e for e in _tuple(self.examples))
+        object.__setattr__(self, "examples", examples)
+
+    def to_dict(self) -> dict:
+        """The edge case as a plain mapping."""
+        examples = [e.to_dict() if isinstance(e, Example) else e for e in self.examples]
+        return _ordered(self, [("rule", self.rule, None), ("categories", list(self.categories), None),
+                               ("examples", examples, [])])
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _freeze(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_freeze(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangelogEntry:
+    """What changed in one version; ``changes`` holds the machine-readable operations.
+
+    Examples
+    --------
+    >>> ChangelogEntry(2, date="2026-11-02", changes=[{"op": "retire", "category": "x"}]).changes
+    ({'op': 'retire', 'category': 'x'},)
+    """
+
+    version: int
+    date: Optional[str] = None
+    author: Optional[str] = None
+    summary: Optional[str] = None
+    changes: Tuple[Dict[str, Any], ...] = ()
+    key_order: Tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        if isinstance(self.date, (_dt.date, _dt.datetime)):
+            object.__setattr__(self, "date", self.date.isoformat())
+        object.__setattr__(self, "changes", tuple(_freeze(c) for c in _tuple(self.changes)))
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
+
+    def to_dict(self) -> dict:
+        """The entry as a plain mapping."""
+        return _ordered(self, [("version", self.version, None), ("date", self.date, None),
+                               ("author", self.author, None), ("summary", self.summary, None),
+                               ("changes", [dict(c) for c in self.changes], [])])
+
+
+@dataclasses.dataclass(frozen=True)
+class Taxonomy:
+    """A validated, immutable taxonomy version. Build it with :meth:`load` or :meth:`from_yaml`.
+
+    Constructing one directly validates it too (a ``TaxonomyError`` lists every problem).
+
+    Examples
+    --------
+    >>> t = Taxonomy("demo", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+    >>> t.labels, t.task
+    (('a', 'b'), 'multiclass')
+    """
+
+    name: str
+    version: int
+    task: str = "multiclass"
+    description: Optional[str] = None
+    categories: Tuple[Category, ...] = ()
+    edge_cases: Tuple[EdgeCase, ...] = ()
+    changelog: Tuple[ChangelogEntry, ...] = ()
+    source: Optional[str] = dataclasses.field(default=None, compare=False)
+    key_order: Tuple[str, ...] = dataclasses.field(default=(), compare=False, repr=False)
+
+    def __post_init__(self):
+        for key, kind in (("categories", Category), ("edge_cases", EdgeCase), ("changelog", ChangelogEntry)):
+            items = tuple(kind(**x) if isinstance(x, Mapping) else x for x in _tuple(getattr(self, key)))
+            object.__setattr__(self, key, items)
+        object.__setattr__(self, "key_order", _tuple(self.key_order))
+        problems = validate_document(self.to_dict())
+        if problems:
+            raise TaxonomyError(problems, source=self.source)
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash())
+
+    # ----------------------------------------------------------------- reading and writing
+    @classmethod
+    def from_yaml(cls, text: "str | bytes", *, source: Optional[str] = None) -> "Taxonomy":
+        """Parse and validate a taxonomy document (``yaml.safe_load`` semantics).
+
+        Parameters
+        ----------
+        text : str or bytes
+            The YAML document.
+        source : str, optional
+            Where it came from (a file name), used in error messages.
+
+        Raises
+        ------
+        TaxonomyError
+            Listing every problem, each with its line (``"line 12: ..."``).
+
+        Examples
+        --------
+        >>> Taxonomy.from_yaml("name: t\\nversion: one\\ncategories:\\n  - id: a\\n")
+        Traceback (most recent call last):
+        ...
+        workbench.exceptions.TaxonomyError: 2 problems in the taxonomy:
+          - line 2: top level: 'version' must be an integer such as 3, got a string.
+          - line 4: category 'a' (categories[0]): missing 'definition'; add `definition: ...`.
+        """
+        try:
+            data, lines, duplicates = parse_yaml(text)
+        except YamlProblem as exc:
+            where = f"line {exc.line}: " if exc.line else ""
+            raise TaxonomyError([where + exc.message], source=source) from None
+        problems = [f"line {line}: {msg}" for line, msg in duplicates]
+        problems += validate_document(data, lines)
+        if problems:
+            raise TaxonomyError(problems, source=source)
+        return cls._build(data, source)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> "Taxonomy":
+        """Build a taxonomy from plain data (what ``yaml.safe_load`` returns).
+
+        Examples
+        --------
+        >>> Taxonomy.from_dict({"name": "t", "version": 3, "categories": [{"id": "a", "definition": "A."}]}).version
+        3
+        """
+        problems = validate_document(data)
+        if problems:
+            raise TaxonomyError(problems, source=source)
+        return cls._build(data, source)
+
+    @classmethod
+    def _build(cls, data: Mapping[str, Any], source: Optional[str]) -> "Taxonomy":
+        cats = tuple(Category(**c, key_order=tuple(c)) for c in data["categories"])
+        edges = tuple(EdgeCase(**{k: v for k, v in e.items()}, key_order=tuple(e))
+                      for e in data.get("edge_cases") or ())
+        log = tuple(ChangelogEntry(**e, key_order=tuple(e)) for e in data.get("changelog") or ())
+        top = {k: v for k, v in data.items() if k not in ("categories", "edge_cases", "changelog")}
+        return cls(**top, categories=cats, edge_cases=edges, changelog=log, source=source,
+                   key_order=tuple(data))
+
+    @classmethod
+    def load(cls, path: "str | Path") -> "Taxonomy":
+        """Read and validate a taxonomy YAML file.
+
+        Examples
+        --------
+        >>> import importlib.resources as r
+        >>> Taxonomy.load(r.files("workbench") / "data" / "demo" / "taxonomy.yaml").name
+        'support-intents'
+        """
+        path = Path(path)
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise TaxonomyError([f"cannot read the taxonomy file: {exc.strerror or exc}; check the path"],
+                                source=str(path)) from None
+        return cls.from_yaml(text, source=str(path))
+
+    def to_dict(self) -> dict:
+        """The taxonomy as plain data in the author's key order (what ``to_yaml`` writes).
+
+        Examples
+        --------
+        >>> list(Taxonomy("t", 1, categories=[Category("a", definition="A.")]).to_dict())
+        ['name', 'version', 'categories']
+        """
+        return _ordered(self, [
+            ("name", self.name, None), ("version", self.version, None), ("task", self.task, "multiclass"),
+            ("description", self.description, None),
+            ("categories", [c.to_dict() for c in self.categories], None),
+            ("edge_cases", [e.to_dict() for e in self.edge_cases], []),
+            ("changelog", [c.to_dict() for c in self.changelog], []),
+        ])
+
+    def to_yaml(self) -> str:
+        """The taxonomy as YAML; ``Taxonomy.from_yaml(t.to_yaml()) == t``.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A.")])
+        >>> Taxonomy.from_yaml(t.to_yaml()) == t
+        True
+        """
+        return dump_yaml(self.to_dict())
+
+    def save(self, path: "str | Path") -> Path:
+        """Write ``to_yaml()`` to ``path`` (UTF-8); return the path.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A.")])
+        >>> p = t.save(os.path.join(tempfile.mkdtemp(), "taxonomy.yaml"))
+        >>> Taxonomy.load(p) == t
+        True
+        """
+        path = Path(path)
+        path.write_text(self.to_yaml(), encoding="utf-8")
+        return path
+
+    def content_hash(self) -> str:
+        """sha256 hex digest of the canonical YAML (key order and formatting do not matter).
+
+        Examples
+        --------
+        >>> len(Taxonomy("t", 1, categories=[Category("a", definition="A.")]).content_hash())
+        64
+        """
+        canonical = json.dumps(_strip_order(self.to_dict()), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    # ----------------------------------------------------------------- structure
+    @cached_property
+    def _by_id(self) -> Dict[str, Category]:
+        return {c.id: c for c in self.categories}
+
+    @cached_property
+    def parent_of(self) -> Dict[str, Optional[str]]:
+        """``{category id: parent id or None}`` for every category, in document order."""
+        return {c.id: c.parent for c in self.categories}
+
+    @cached_property
+    def groups(self) -> Tuple[str, ...]:
+        """Ids of the categories that are some category's parent (not labels themselves)."""
+        parents = {c.parent for c in self.categories if c.parent is not None}
+        return tuple(c.id for c in self.categories if c.id in parents)
+
+    @cached_property
+    def labels(self) -> Tuple[str, ...]:
+        """Valid labels: active leaf categories in document order (incl. the ``other`` one)."""
+        groups = set(self.groups)
+        return tuple(c.id for c in self.categories if not c.deprecated and c.id not in groups)
+
+    @property
+    def other_label(self) -> Optional[str]:
+        """Id of the ``other: true`` catch-all category, or ``None``."""
+        return next((c.id for c in self.categories if c.other and not c.deprecated), None)
+
+    def category(self, id: str) -> Category:
+        """The category with this id; an unknown id raises a TaxonomyError listing the valid ids.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("refund", definition="R.")])
+        >>> t.category("refund").definition
+        'R.'
+        >>> t.category("refnd")
+        Traceback (most recent call last):
+        ...
+        workbench.exceptions.TaxonomyError: 1 problem in the taxonomy:
+          - unknown category 'refnd' in taxonomy 't' v1. Did you mean 'refund'? Valid ids: ['refund'].
+        """
+        try:
+            return self._by_id[id]
+        except (KeyError, TypeError):
+            raise TaxonomyError([f"unknown category {id!r} in taxonomy {self.name!r} v{self.version}."
+                                 f"{did_you_mean(id, self._by_id)} Valid ids: {list(self._by_id)}."],
+                                source=self.source) from None
+
+    def ancestors(self, id: str) -> Tuple[str, ...]:
+        """Ancestors of a category from the top level down (the category itself excluded).
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."),
+        ...     Category("b", parent="a", definition="B."), Category("c", parent="b", definition="C.")])
+        >>> t.ancestors("c"), t.depth("c"), t.max_depth
+        (('a', 'b'), 2, 2)
+        """
+        out = []
+        parent = self.category(id).parent
+        while parent is not None:
+            out.append(parent)
+            parent = self._by_id[parent].parent
+        return tuple(reversed(out))
+
+    def depth(self, id: str) -> int:
+        """0 for a top-level category, 1 for its children, and so on."""
+        return len(self.ancestors(id))
+
+    @cached_property
+    def max_depth(self) -> int:
+        """The largest :meth:`depth` of any category (0 for a flat taxonomy)."""
+        return max((self.depth(c.id) for c in self.categories), default=0)
+
+    def roll_up(self, label: Any, level: int) -> Any:
+        """The ancestor of ``label`` at depth ``level`` (0 = top); shallower labels stay as they are.
+
+        A list / tuple of labels (multi-label) rolls up each one, keeping first occurrences.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."),
+        ...     Category("b", parent="a", definition="B."), Category("c", definition="C.")])
+        >>> t.roll_up("b", 0), t.roll_up("c", 0), t.roll_up(["b", "c"], 0)
+        ('a', 'c', ('a', 'c'))
+        """
+        if isinstance(level, bool) or not isinstance(level, int) or level < 0:
+            raise TaxonomyError([f"roll_up: 'level' must be an int >= 0 (0 = top level), got {level!r}."])
+        if isinstance(label, (list, tuple, set, frozenset)):
+            return tuple(dict.fromkeys(self.roll_up(x, level) for x in label))
+        path = self.ancestors(label) + (label,)
+        return path[min(level, len(path) - 1)]
+
+    def edge_cases_for(self, id: str) -> Tuple[EdgeCase, ...]:
+        """The edge cases whose ``categories`` include ``id``.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")],
+        ...              edge_cases=[EdgeCase("a beats b", ["a", "b"])])
+        >>> [e.rule for e in t.edge_cases_for("b")]
+        ['a beats b']
+        """
+        self.category(id)
+        return tuple(e for e in self.edge_cases if id in e.categories)
+
+    # ----------------------------------------------------------------- changes
+    def apply(self, changes: Any, *, author: Optional[str] = None, date: Optional[str] = None,
+              summary: Optional[str] = None) -> "Taxonomy":
+        """Apply change operations; return version + 1 with a changelog entry recording them.
+
+        Parameters
+        ----------
+        changes : dict or list of dict
+            Operations ``add, retire, rename, merge, split, redefine, add_rule, add_edge_case``
+            (see ``docs/architecture.md``); each may carry a ``rationale``.
+        author, summary : str, optional
+            Recorded in the changelog entry.
+        date : str, optional
+            ISO date of the entry; today's UTC date when omitted.
+
+        Raises
+        ------
+        TaxonomyError
+            Listing every invalid operation (unknown category -> the valid ones).
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+        >>> t2 = t.apply({"op": "merge", "categories": ["a", "b"], "into": "ab", "definition": "A or B."},
+        ...              date="2026-11-02", author="lead")
+        >>> t2.labels, t2.changelog[-1].changes[0]["op"]
+        (('ab',), 'merge')
+        """
+        from ._taxonomy_changes import apply_changes
+
+        return apply_changes(self, changes, author=author, date=date, summary=summary)
+
+    def migrate(self, labels: Any, from_version: int, to_version: Optional[int] = None):
+        """Map labels given under ``from_version`` to ``to_version`` (default: this version).
+
+        Uses this taxonomy's changelog. Returns a DataFrame ``label, migrated_label, status,
+        candidates``; status is one of ``unchanged, renamed, merged, needs_relabel, retired,
+        unknown``. Labels of a split category are never guessed: ``needs_relabel`` with the
+        split parts as ``candidates``.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+        >>> t2 = t.apply({"op": "split", "category": "a", "into": [{"id": "a1", "definition": "A1."},
+        ...                                                         {"id": "a2", "definition": "A2."}]})
+        >>> t2.migrate(["a", "b"], 1)[["migrated_label", "status"]].values.tolist()
+        [[None, 'needs_relabel'], ['b', 'unchanged']]
+        """
+        from ._taxonomy_migrate import migrate_labels
+
+        return migrate_labels(self, labels, from_version, to_version)
+
+
+def _strip_order(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_order(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_order(v) for v in value]
+    return value
+
+
+def diff(old: Taxonomy, new: Taxonomy):
+    """What changed between two taxonomies, as a DataFrame ``change, category, detail``.
+
+    Uses the changelog operations of ``new`` for the versions after ``old.version`` when they
+    exist, and infers the rest from content (added, removed, retired, renamed, redefined,
+    rule_added, rule_removed, edge_case_added, ...).
+
+    Examples
+    --------
+    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+    >>> t2 = t.apply([{"op": "retire", "category": "b"}, {"op": "redefine", "category": "a", "definition": "AA."}])
+    >>> diff(t, t2)[["change", "category"]].values.tolist()
+    [['retired', 'b'], ['redefined', 'a']]
+    """
+    from ._taxonomy_diff import diff_taxonomies
+
+    return diff_taxonomies(old, new)
+
+
+def migrate(labels: Any, old: Taxonomy, new: Taxonomy):
+    """Map labels valid under ``old`` to ``new`` through ``new``'s changelog.
+
+    Like :meth:`Taxonomy.migrate`, and also flags labels that ``old`` does not define as
+    ``unknown``. Returns ``label, migrated_label, status, candidates``.
+
+    Examples
+    --------
+    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+    >>> t2 = t.apply({"op": "rename", "category": "a", "to": "alpha"})
+    >>> migrate(["a", "zzz"], t, t2)[["migrated_label", "status"]].values.tolist()
+    [['alpha', 'renamed'], [None, 'unknown']]
+    """
+    from ._taxonomy_migrate import migrate_labels
+
+    return migrate_labels(new, labels, old.version, new.version, old_labels=old.labels)
