@@ -1,0 +1,286 @@
+"""Agreement statistics as "features per item, then a formula on their sums".
+
+Private helper of :mod:`workbench.agreement`. Every coefficient here is a function of
+sums over items of a small per-item feature vector. A :class:`Statistic` therefore
+has ``features() -> F`` (shape (n_items, p), dense or sparse) and ``finish(S)`` where
+``S = w @ F`` for any item weights ``w``: all ones gives the estimate, multinomial
+counts give a bootstrap resample. ``finish`` works on a batch ``S`` of shape (B, p).
+
+Formulas follow Gwet (2014, *Handbook of Inter-Rater Reliability*, 4th ed.) for the
+generalisations with missing ratings (percent agreement, Fleiss, Conger,
+Brennan-Prediger, AC1 / AC2; single-rating items count in the chance term, as in
+irrCAC), and Krippendorff (2011, *Computing Krippendorff's Alpha-Reliability*) for
+alpha (items with fewer than two ratings are not pairable).
+
+Examples
+--------
+>>> import numpy as np
+>>> W = agreement_weights(3, "linear")
+>>> W.tolist()
+[[1.0, 0.5, 0.0], [0.5, 1.0, 0.5], [0.0, 0.5, 1.0]]
+>>> N = np.array([[2, 0, 0], [1, 1, 0], [0, 0, 2]])
+>>> stat = FleissFamily(N, np.eye(3), kind="fleiss")
+>>> round(float(stat.finish(stat.features().sum(axis=0))), 6)
+0.5
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validation import check_option
+from .exceptions import ValidationError
+
+WEIGHTS = ("unweighted", "identity", "linear", "quadratic")
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+NO_PAIRS = "no item has ratings from two or more annotators"
+CHANCE_ONE = ("expected (chance) agreement is 1, e.g. every rating uses the same single category; "
+              "declare the full category set with categories=[...] if more categories exist")
+
+
+def agreement_weights(q: int, weights=None, *, values: Optional[np.ndarray] = None,
+                      caller: str = "agreement") -> np.ndarray:
+    """The q x q agreement-weight matrix ``w_kl`` (1 on the diagonal).
+
+    ``weights`` is None / 'unweighted' / 'identity' (identity matrix), 'linear'
+    ``1 - |x_k - x_l| / (x_max - x_min)`` or 'quadratic' ``1 - (x_k - x_l)^2 / (x_max - x_min)^2``,
+    where ``x`` are category positions (default) or numeric ``values``; or an explicit
+    (q, q) array of agreement weights.
+    """
+    if weights is not None and not isinstance(weights, str):
+        W = np.asarray(weights, dtype=float)
+        if W.shape != (q, q):
+            raise ValidationError(f"The 'weights' parameter of {caller} must be one of {set(WEIGHTS)} or a "
+                                  f"({q}, {q}) array for the {q} categories. Got an array of shape {W.shape}.")
+        return W
+    check_option(weights, WEIGHTS + (None,), param="weights", caller=caller)
+    if weights in (None, "unweighted", "identity"):
+        return np.eye(q)
+    x = np.arange(q, dtype=float) if values is None else np.asarray(values, dtype=float)
+    span = x.max() - x.min() if q else 0.0
+    if span == 0:
+        return np.ones((q, q))
+    d = np.abs(x[:, None] - x[None, :]) / span
+    return 1.0 - (d if weights == "linear" else d**2)
+
+
+def level_distance(q: int, level: str, *, values: Optional[np.ndarray] = None,
+                   set_distance: Optional[Callable] = None, categories=None) -> Optional[np.ndarray]:
+    """Krippendorff's squared distance matrix for a fixed-metric level (None for 'ordinal').
+
+    >>> level_distance(3, "interval", values=np.array([1.0, 2.0, 4.0])).tolist()
+    [[0.0, 1.0, 9.0], [1.0, 0.0, 4.0], [9.0, 4.0, 0.0]]
+    """
+    if set_distance is not None:
+        D = np.zeros((q, q))
+        for a in range(q):
+            for b in range(a + 1, q):
+                D[a, b] = D[b, a] = set_distance(categories[a], categories[b])
+        return D
+    if level == "nominal":
+        return 1.0 - np.eye(q)
+    if level == "ordinal":
+        return None
+    x = np.arange(1, q + 1, dtype=float) if values is None else np.asarray(values, dtype=float)
+    diff = x[:, None] - x[None, :]
+    if level == "interval":
+        return diff**2
+    total = x[:, None] + x[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = np.where(total == 0, 0.0, (diff / np.where(total == 0, 1.0, total)) ** 2)
+    return D
+
+
+def ordinal_distance(marginals: np.ndarray) -> np.ndarray:
+    """Krippendorff's ordinal distance from the pairable-value marginals ``n_g`` (batched on axis 0).
+
+    ``delta_ck = (sum_{g=c..k} n_g - (n_c + n_k) / 2)^2``.
+    """
+    n = np.asarray(marginals, dtype=float)
+    cs = np.cumsum(n, axis=-1)
+    between = cs[..., None, :] - cs[..., :, None] + n[..., :, None]  # sum_{g=c..k} n_g for c <= k
+    between = np.where(np.triu(np.ones(between.shape[-2:], dtype=bool)), between,
+                       np.swapaxes(between, -1, -2))
+    return (between - (n[..., :, None] + n[..., None, :]) / 2.0) ** 2
+
+
+def _ratio(num, den):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
+
+
+class Statistic:
+    """Base: ``features()`` per item and ``finish(S)`` on (batched) sums; ``explain(S)`` for NaN."""
+
+    def features(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finish(self, S: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def explain(self, S: np.ndarray) -> str:
+        return NO_PAIRS if np.asarray(S)[..., 0] == 0 else CHANCE_ONE
+
+
+class FleissFamily(Statistic):
+    """Percent agreement, Fleiss' kappa, Gwet's AC1/AC2 and Brennan-Prediger (Gwet 2014, ch. 2-4).
+
+    Features per item: ``[pairable, pa_i, pi_i (q), 1]`` where ``pa_i`` is the weighted
+    share of agreeing ordered pairs of the item and ``pi_i = n_ik / n_i``.
+    """
+
+    def __init__(self, counts: np.ndarray, W: np.ndarray, *, kind: str):
+        self.N = np.asarray(counts, dtype=float)
+        self.W = W
+        self.kind = kind
+
+    def features(self):
+        N = self.N
+        r = N.sum(axis=1)
+        pair = r >= 2
+        den = np.where(pair, r * (r - 1), 1.0)
+        pa = np.where(pair, (N * (N @ self.W.T - 1.0)).sum(axis=1) / den, 0.0)
+        pi = N / np.where(r > 0, r, 1.0)[:, None]
+        return np.column_stack([pair.astype(float), pa, pi, np.ones(len(N))])
+
+    def finish(self, S):
+        S = np.asarray(S, dtype=float)
+        q = self.N.shape[1]
+        pa = _ratio(S[..., 1], S[..., 0])
+        if self.kind == "percent":
+            return pa
+        pi = S[..., 2:2 + q] / S[..., -1:]
+        if self.kind == "fleiss":
+            pe = np.einsum("...k,kl,...l->...", pi, self.W, pi)
+        elif self.kind == "gwet":
+            pe = (self.W.sum() / (q * (q - 1)) if q > 1 else np.nan) * (pi * (1 - pi)).sum(axis=-1)
+        else:  # brennan_prediger
+            pe = np.full(pa.shape, self.W.sum() / q**2 if q > 1 else np.nan)
+        return _ratio(pa - pe, 1.0 - pe)
+
+    def explain(self, S):
+        if np.asarray(S)[..., 0] == 0:
+            return NO_PAIRS
+        if self.N.shape[1] < 2:
+            return ("only one category is known, so chance agreement is undefined; declare the full "
+                    "category set with categories=[...]")
+        return CHANCE_ONE
+
+
+class Conger(Statistic):
+    """Conger's (1980) kappa with Gwet's missing-data generalisation (as irrCAC ``conger``).
+
+    Features: ``[pairable, pa_i, onehot(annotator, category) (r*q)]`` (sparse).
+    """
+
+    def __init__(self, counts, W, annotator_codes, label_codes, item_codes, n_annotators):
+        self.fl = FleissFamily(counts, W, kind="percent")
+        self.W = W
+        self.ann, self.lab, self.item = annotator_codes, label_codes, item_codes
+        self.R = n_annotators
+
+    def features(self):
+        base = self.fl.features()[:, :2]
+        n, q = self.fl.N.shape
+        onehot = sp.csr_matrix((np.ones(len(self.item)), (self.item, self.ann * q + self.lab)),
+                               shape=(n, self.R * q))
+        return sp.hstack([sp.csr_matrix(base), onehot], format="csr")
+
+    def finish(self, S):
+        S = np.asarray(S, dtype=float)
+        q = self.fl.N.shape[1]
+        R = self.R
+        pa = _ratio(S[..., 1], S[..., 0])
+        X = S[..., 2:].reshape(S.shape[:-1] + (R, q))
+        ng = X.sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pgk = np.where(ng > 0, X / np.where(ng > 0, ng, 1.0), 0.0)
+        pbar = pgk.mean(axis=-2)
+        outer = pbar[..., :, None] * pbar[..., None, :]
+        s2 = (np.einsum("...gk,...gl->...kl", pgk, pgk) - R * outer) / (R - 1) if R > 1 else np.nan * outer
+        pe = (self.W * (outer - s2 / R)).sum(axis=(-1, -2))
+        return _ratio(pa - pe, 1.0 - pe)
+
+
+class TwoRater(Statistic):
+    """Cohen's kappa or Scott's pi for two annotators on the items both rated.
+
+    Features: ``onehot(label_a, label_b)`` (q*q) for every item rated by both.
+    """
+
+    def __init__(self, codes_a: np.ndarray, codes_b: np.ndarray, q: int, W: np.ndarray, *, kind: str):
+        self.a, self.b, self.q, self.W, self.kind = codes_a, codes_b, q, W, kind
+
+    def features(self):
+        F = np.zeros((len(self.a), self.q * self.q))
+        F[np.arange(len(self.a)), self.a * self.q + self.b] = 1.0
+        return F
+
+    def finish(self, S):
+        S = np.asarray(S, dtype=float)
+        T = S.reshape(S.shape[:-1] + (self.q, self.q))
+        n = T.sum(axis=(-1, -2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            P = T / n[..., None, None]
+        po = (self.W * P).sum(axis=(-1, -2))
+        ra, cb = P.sum(axis=-1), P.sum(axis=-2)
+        if self.kind == "scott":
+            ra = cb = (ra + cb) / 2.0
+        pe = np.einsum("...k,kl,...l->...", ra, self.W, cb)
+        out = _ratio(po - pe, 1.0 - pe)
+        return np.where(n > 0, out, np.nan)
+
+    def explain(self, S):
+        return ("the two annotators rated no item in common" if np.asarray(S).sum() == 0 else CHANCE_ONE)
+
+
+class Alpha(Statistic):
+    """Krippendorff's alpha: ``1 - (n.. - 1) * sum_ck o_ck d_ck / sum_ck n_c n_k d_ck``.
+
+    Fixed distances: features ``[d_i, n_ic (q)]`` for pairable items, with
+    ``d_i = sum_ck o_ick d_ck``. Ordinal (distance depends on the marginals): the
+    item's coincidences ``o_ick`` (q*q).
+    """
+
+    def __init__(self, counts: np.ndarray, D: Optional[np.ndarray]):
+        self.N = np.asarray(counts, dtype=float)
+        self.D = D
+
+    def features(self):
+        N = self.N
+        m = N.sum(axis=1)
+        pair = m >= 2
+        scale = np.where(pair, 1.0 / np.where(pair, m - 1.0, 1.0), 0.0)
+        if self.D is not None:
+            d = ((N @ self.D) * N).sum(axis=1) * scale
+            return np.column_stack([d, N * pair[:, None]])
+        q = N.shape[1]
+        O = (N[:, :, None] * N[:, None, :] - N[:, :, None] * np.eye(q)[None]) * scale[:, None, None]
+        return O.reshape(len(N), q * q)
+
+    def finish(self, S):
+        S = np.asarray(S, dtype=float)
+        q = self.N.shape[1]
+        if self.D is not None:
+            nc, do = S[..., 1:], S[..., 0]
+            D = self.D
+        else:
+            O = S.reshape(S.shape[:-1] + (q, q))
+            nc = O.sum(axis=-1)
+            D = ordinal_distance(nc)
+            do = (O * D).sum(axis=(-1, -2))
+        n = nc.sum(axis=-1)
+        de = np.einsum("...k,...kl,...l->...", nc, np.broadcast_to(D, nc.shape[:-1] + (q, q)), nc)
+        out = 1.0 - _ratio((n - 1.0) * do, de)
+        return np.where(n > 1, out, np.nan)
+
+    def explain(self, S):
+        S = np.asarray(S, dtype=float)
+        n = S[..., 1:].sum() if self.D is not None else S.sum()
+        if n == 0:
+            return NO_PAIRS
+        return ("expected disagreement is 0: all pairable values are the same, so alpha is undefined "
+                "(0/0); reliability cannot be assessed without variation")
