@@ -14,8 +14,8 @@ from workbench.exceptions import ReportError, ReportExecutionError, ValidationEr
 from workbench.report import TEMPLATES, export_html, external_references, render_report, template_path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "templates"))
-import build_templates  # noqa: E402
+sys.path.insert(0, str(ROOT / "tools"))
+import build_notebooks as build_templates  # noqa: E402
 
 
 @pytest.fixture

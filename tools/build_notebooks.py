@@ -1,12 +1,13 @@
-"""Build the report template notebooks from their plain-Python sources.
+"""Build the report templates and walkthrough notebooks from their plain-Python sources.
 
-Each ``templates/src/<name>.py`` is written in the "percent" format: cells start with a
+Each ``templates/src/<name>.py`` (and ``notebooks/src/<name>.py``) is written in the "percent" format: cells start with a
 ``# %%`` line; ``# %% [markdown]`` starts a Markdown cell whose lines are ``# `` comments;
 ``tags=["parameters"]`` after the marker sets cell tags. The output notebook
-``templates/<name>.ipynb`` has no outputs and the ``python3`` kernelspec.
+``templates/<name>.ipynb`` (``notebooks/<name>.ipynb``) has no outputs and the ``python3``
+kernelspec.
 
-    python templates/build_templates.py          # rebuild every template
-    python templates/build_templates.py --check  # exit 1 if a notebook is stale (CI)
+    python tools/build_notebooks.py          # rebuild every notebook
+    python tools/build_notebooks.py --check  # exit 1 if a notebook is stale (CI)
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import nbformat
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = (ROOT / "templates", ROOT / "notebooks")
 MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?:\s+tags=(?P<tags>\[.*\]))?\s*$")
 
 
@@ -72,17 +74,18 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if a committed notebook is out of date")
     args = parser.parse_args(argv)
     stale = []
-    for source in sorted((HERE / "src").glob("*.py")):
-        target = HERE / f"{source.stem}.ipynb"
+    sources = [s for folder in FOLDERS for s in sorted((folder / "src").glob("*.py"))]
+    for source in sources:
+        target = source.parent.parent / f"{source.stem}.ipynb"
         text = render(source)
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(target.name)
         else:
             target.write_text(text, encoding="utf-8")
-            print(f"wrote {target.relative_to(HERE.parent)}")
+            print(f"wrote {target.relative_to(ROOT)}")
     if stale:
-        print(f"stale templates (run python templates/build_templates.py): {stale}", file=sys.stderr)
+        print(f"stale templates (run python tools/build_notebooks.py): {stale}", file=sys.stderr)
         return 1
     return 0
 
