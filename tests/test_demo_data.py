@@ -216,9 +216,10 @@ def test_planted_pairs_top_the_simulated_disagreements(demo):
         for a, b in itertools.combinations(labels, 2):
             if a != b:
                 pairs[frozenset((a, b))] += 1
-    top = [set(p) for p, _ in pairs.most_common(4)]
-    assert {"refund_request", "cancel_subscription"} in top
-    assert {"bug_report", "how_to"} in top
+    top = [set(p) for p, _ in pairs.most_common(5)]
+    assert {"refund_request", "cancel_subscription"} in top[:3]
+    assert {"bug_report", "how_to"} in top[:3]
+    assert {"close_account", "cancel_subscription"} in top
 
 
 def test_simulate_labels_errors_name_the_problem(demo):
@@ -284,7 +285,7 @@ def _check_round_in_store(url, demo):
     assert (merged["label"] == merged["label_sim"]).all()
     # a second call finds nothing left to label
     again = simulate_round(store, 1, random_state=1, progress=False)
-    assert again["n_labels"].sum() == 0 if len(again) else True
+    assert again.empty
     assert len(store.annotations(round=1)) == 150
 
 

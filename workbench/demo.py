@@ -214,7 +214,8 @@ def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, 
     -------
     pandas.DataFrame
         One row per annotator: ``annotator, n_labels, n_unsure, n_notes, gold_accuracy,
-        median_seconds`` (of the judgements recorded by this call).
+        median_seconds`` (of the judgements recorded by this call; no rows when nothing
+        was left to label).
 
     Examples
     --------
@@ -271,9 +272,11 @@ def run_demo_round(directory, *, n_items=None, overlap=None, round=1, annotators
     ----------
     directory : path-like
         The project folder.
-    n_items, overlap : int, optional
-        Pilot sample size and annotators per item; default from ``project.yaml``
-        (240 and 2).
+    n_items : int, optional
+        Pilot sample size; default from ``project.yaml`` (240).
+    overlap : int, float or dict, optional
+        Annotators per item, as :func:`workbench.sampling.assign` takes it (``2``: every
+        item twice; ``{2: 0.3}``: 30% twice, the rest once); default from ``project.yaml`` (2).
     round : int, default 1
         Must not exist in the store yet.
     annotators : mapping or sequence of SimulatedAnnotator, default SIMULATED_ANNOTATORS
@@ -311,8 +314,7 @@ def run_demo_round(directory, *, n_items=None, overlap=None, round=1, annotators
     planned = (settings.get("rounds") or [{}])[0]
     n_items = check_positive_int(n_items if n_items is not None else planned.get("n_items", 240),
                                  param="n_items", caller="run_demo_round")
-    overlap = check_positive_int(overlap if overlap is not None else planned.get("overlap", 2),
-                                 param="overlap", caller="run_demo_round")
+    overlap = overlap if overlap is not None else planned.get("overlap", 2)  # checked by sampling.assign
     sims = _annotator_list(annotators)
     rng = check_random_state(random_state)
 
