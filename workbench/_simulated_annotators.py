@@ -176,21 +176,22 @@ def simulate_labels(assignments, gold, *, labels, other_label="none_of_these",
         raise DataError(f"No simulated behaviour for annotator(s) {unknown}; known: {sorted(sims)}. "
                         "Assign the round to simulated annotators or pass annotators=[SimulatedAnnotator(...)].",
                         reason="unknown_annotator")
-    info = gold.drop_duplicates("item_id").set_index("item_id")
-    missing = sorted(set(assignments["item_id"].astype(str)) - set(info.index.astype(str)))
+    info = gold.drop_duplicates("item_id").astype({"item_id": str}).set_index("item_id")
+    missing = sorted(set(assignments["item_id"].astype(str)) - set(info.index))
     if missing:
         raise DataError(f"{len(missing)} assigned item(s) have no gold label, e.g. {missing[:5]}; "
                         "simulated annotators can only label items that are in the gold table.",
                         reason="missing_gold")
+    blank = pd.Series("", index=info.index)
+    gold_of = info["gold_label"].astype(str).to_dict()
+    amb_of = info.get("ambiguity", blank).fillna("").astype(str).to_dict()
+    hidden_of = info.get("hidden_intent", blank).fillna("").astype(str).to_dict()
     labels = list(labels)
     rng = check_random_state(random_state)
     rows = []
     for item_id, annotator in zip(assignments["item_id"].astype(str), assignments["annotator"]):
-        row = info.loc[item_id]
-        amb = str(row.get("ambiguity", "") or "")
-        pair = amb.split("|") if amb else []
-        hidden = str(row.get("hidden_intent", "") or "")
-        rows.append((item_id, annotator, *_draw(sims[annotator], str(row["gold_label"]), pair, hidden,
+        pair = amb_of[item_id].split("|") if amb_of[item_id] else []
+        rows.append((item_id, annotator, *_draw(sims[annotator], gold_of[item_id], pair, hidden_of[item_id],
                                                 labels, other_label, rng)))
     return pd.DataFrame(rows, columns=_SIM_COLUMNS)
 
