@@ -1,0 +1,399 @@
+"""The revision rules: one function per proposal kind.
+
+Private helper of :mod:`workbench.revisions`. Each rule reads the shared
+:class:`Evidence` and returns a list of plain dicts with the fields of
+:class:`workbench.revisions.Proposal` except ``severity`` (set from ``score`` by the
+caller). Scores lie in [0, 1]; each rule documents how its score is built.
+
+Examples
+--------
+>>> from workbench._revision_rules import slug
+>>> slug(["dark mode", "theme"], taken={"dark_mode"})
+'dark_mode_theme'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ._note_clusters import cluster_texts, embed, split_in_two, top_terms
+from ._revision_evidence import texts_for
+
+__all__ = ["Evidence", "pair_rules", "redefine_rule", "split_rule", "add_rule", "retire_rule", "slug"]
+
+
+@dataclass
+class Evidence:
+    """Everything the rules read, computed once by ``propose_revisions``."""
+
+    taxonomy: Any
+    labels: tuple            # active labels except the "other" one
+    other_label: Optional[str]
+    ann: pd.DataFrame        # tidy annotations (item_id, annotator, label, unsure, note)
+    majority: pd.Series      # item_id -> majority label
+    model: Optional[pd.DataFrame]
+    items: Optional[pd.DataFrame]
+    pairs: pd.DataFrame      # _revision_evidence.pair_evidence
+    overlap: dict            # (a, b) -> definition cosine
+    per_category: Optional[pd.DataFrame]
+    rules: Any               # RevisionRules
+    rng: Any                 # numpy Generator
+
+
+def _clip(x: float) -> float:
+    return float(min(1.0, max(0.0, x)))
+
+
+def _r(x: float, nd: int = 3):
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), nd)
+
+
+def slug(terms, *, taken=frozenset(), prefix: str = "") -> str:
+    """A new category id from terms, unique among ``taken``."""
+    words = []
+    for term in terms:
+        for w in re.findall(r"[a-z0-9]+", str(term).lower()):
+            if w not in words:
+                words.append(w)
+    base = prefix + "_".join(words[:2]) if words else prefix + "new_category"
+    candidate, i = base, 2
+    for extra in words[2:]:
+        if candidate not in taken:
+            break
+        candidate = f"{candidate}_{extra}"
+    while candidate in taken:
+        candidate, i = f"{base}_{i}", i + 1
+    return candidate
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def _definition(ev: Evidence, label: str) -> str:
+    try:
+        return (getattr(ev.taxonomy.category(label), "definition", "") or "").strip()
+    except Exception:  # noqa: BLE001 - an unknown id simply has no definition
+        return ""
+
+
+def _characteristic_terms(ev: Evidence, a: str, b: str, n: int = 4) -> tuple:
+    """Terms that characterise items of ``a`` against items of ``b`` (and vice versa)."""
+    ids_a = ev.majority.index[ev.majority == a].tolist()
+    ids_b = ev.majority.index[ev.majority == b].tolist()
+    texts = texts_for(ids_a + ids_b, ev.items)
+    if ev.items is None or not ids_a or not ids_b:
+        texts = [_definition(ev, a) or a.replace("_", " "), _definition(ev, b) or b.replace("_", " ")]
+        ids_a, ids_b = ["a"], ["b"]
+    matrix, names = embed(texts)
+    if matrix is None:
+        return [a.replace("_", " ")], [b.replace("_", " ")]
+    na = len(ids_a)
+    ta = top_terms(matrix, names, np.arange(na), n=n) or [a.replace("_", " ")]
+    tb = top_terms(matrix, names, np.arange(na, len(texts)), n=n) or [b.replace("_", " ")]
+    return ta, tb
+
+
+def _pair_evidence_dict(row, overlap: float, has_model: bool) -> dict:
+    ev = {"n_items": int(row.n_items), "n_split_items": int(row.n_both),
+          "human_share": _r(row.human_share), "human_share_ci": (_r(row.human_low), _r(row.human_high)),
+          "definition_overlap": _r(overlap)}
+    if has_model:
+        ev.update({"model_items": int(row.model_n), "model_confusions": int(row.model_confusions),
+                   "model_share": _r(row.model_share), "model_share_ci": (_r(row.model_low), _r(row.model_high))})
+    return ev
+
+
+def pair_rules(ev: Evidence) -> list:
+    """merge and clarify, from the pair table.
+
+    merge: ``human_share >= merge_human_share and model_share >= merge_model_share and
+    definition_overlap >= merge_definition_overlap`` (needs predictions); score =
+    ``human_share + model_share`` (clipped to 1). clarify: otherwise, when ``human_share >=
+    clarify_human_share`` (with ``n_split_items >= min_pair_disagreements``) or ``model_share >=
+    clarify_model_share`` (with as many model confusions); score = ``1.5 * max(shares)``.
+    Pairs with fewer than ``min_pair_items`` items are not judged.
+    """
+    r, out, has_model = ev.rules, [], ev.model is not None
+    for row in ev.pairs.itertuples(index=False):
+        a, b = row.category_a, row.category_b
+        if ev.other_label in (a, b):
+            continue
+        hs = float(row.human_share)
+        ms = float(row.model_share) if has_model and not np.isnan(row.model_share) else 0.0
+        human_ok = row.n_items >= r.min_pair_items and row.n_both >= r.min_pair_disagreements
+        model_ok = has_model and row.model_n >= r.min_pair_items and row.model_confusions >= r.min_pair_disagreements
+        overlap = ev.overlap.get((a, b), 0.0)
+        evidence = _pair_evidence_dict(row, overlap, has_model)
+        examples = tuple(row.example_item_ids)
+        disputed = list(row.split_item_ids)
+        if (human_ok and model_ok and hs >= r.merge_human_share and ms >= r.merge_model_share
+                and overlap >= r.merge_definition_overlap):
+            sup = ev.majority.value_counts()
+            keep, drop = sorted((a, b), key=lambda c: (-int(sup.get(c, 0)), c))
+            merged_def = " ".join(p for p in [_definition(ev, keep),
+                                              f"Also covers what was '{drop}'." if _definition(ev, drop) else "",
+                                              _definition(ev, drop)] if p)
+            rationale = (f"Annotators split {hs:.0%} of the items of '{a}' and '{b}' between them, the model "
+                         f"confuses them in {ms:.0%} of cases and their definitions overlap (cosine {overlap:.2f}): "
+                         f"merge '{drop}' into '{keep}'.")
+            change = {"op": "merge", "categories": [a, b], "into": keep, "rationale": rationale}
+            if merged_def:
+                change["definition"] = merged_def
+            out.append({"kind": "merge", "categories": (a, b), "rationale": rationale, "evidence": evidence,
+                        "rule": r.describe("merge"), "example_item_ids": examples,
+                        "score": _clip(hs + ms), "change": (change,),
+                        "relabel": {"categories": (), "item_ids": (),
+                                    "reason": f"labels '{a}' and '{b}' carry over to '{keep}'; nothing to relabel"}})
+        elif (human_ok and hs >= r.clarify_human_share) or (model_ok and ms >= r.clarify_model_share):
+            out.append(_clarify(ev, row, a, b, hs, ms, evidence, examples, disputed))
+    return out
+
+
+def _clarify(ev, row, a, b, hs, ms, evidence, examples, disputed) -> dict:
+    r = ev.rules
+    ta, tb = _characteristic_terms(ev, a, b)
+    maj = Counter(ev.majority.reindex(disputed).dropna().tolist())
+    lean = ""
+    if maj:
+        top, k = maj.most_common(1)[0]
+        lean = f" (In the {len(disputed)} disputed items the majority chose '{top}' {k} times; edit this rule.)"
+    rule_text = (f"When an item could be '{a}' or '{b}': label '{a}' when it is mainly about "
+                 f"{', '.join(ta)}; label '{b}' when it is mainly about {', '.join(tb)}.{lean}")
+    ex_ids = list(examples) or disputed[: r.n_examples]
+    ex_texts = [_short(t) for t in texts_for(ex_ids, ev.items) if t] if ev.items is not None else []
+    if hs >= ms:
+        why = f"annotators split {hs:.0%} of their items between them"
+    else:
+        why = f"the model confuses them in {ms:.0%} of cases"
+    rationale = (f"'{a}' and '{b}' are confused ({why}) but their definitions differ enough to keep both: "
+                 f"add an edge-case rule that separates them.")
+    change = {"op": "add_edge_case", "rule": rule_text, "categories": [a, b],
+              "examples": ex_texts, "rationale": rationale}
+    evidence = dict(evidence, terms_a=tuple(ta), terms_b=tuple(tb))
+    return {"kind": "clarify", "categories": (a, b), "rationale": rationale, "evidence": evidence,
+            "rule": r.describe("clarify"), "example_item_ids": tuple(ex_ids),
+            "score": _clip(1.5 * max(hs, ms)), "change": (change,),
+            "relabel": {"categories": (a, b), "item_ids": tuple(sorted(disputed)),
+                        "reason": f"items split between '{a}' and '{b}' are re-labeled under the new rule"}}
+
+
+def redefine_rule(ev: Evidence) -> list:
+    """redefine: per-category kappa low, confidently or with enough support.
+
+    Fires when ``kappa_high < redefine_kappa`` (the whole 95% interval is below the
+    target) or when ``kappa < redefine_kappa`` with ``support >= redefine_min_support``.
+    Score = ``(redefine_kappa - kappa) / redefine_kappa``, + 0.15 when the interval is
+    entirely below the target.
+    """
+    r, out = ev.rules, []
+    if ev.per_category is None or ev.per_category.empty:
+        return out
+    n_distinct = ev.ann.dropna(subset=["label"]).groupby("item_id")["label"].nunique()
+    for row in ev.per_category.itertuples(index=False):
+        c = str(row.category)
+        if c not in ev.labels or pd.isna(row.kappa):
+            continue
+        kappa, lo, hi, support = float(row.kappa), row.kappa_low, row.kappa_high, int(row.support)
+        confident = not pd.isna(hi) and float(hi) < r.redefine_kappa
+        if support < r.redefine_min_items or not (confident or (kappa < r.redefine_kappa and support >= r.redefine_min_support)):
+            continue
+        near = ev.pairs[(ev.pairs.category_a == c) | (ev.pairs.category_b == c)].sort_values(
+            ["n_both", "category_a", "category_b"], ascending=[False, True, True])
+        neighbours = [b if a == c else a for a, b in zip(near.category_a, near.category_b)
+                      if (b if a == c else a) != ev.other_label][:2]
+        old = _definition(ev, c) or c.replace("_", " ")
+        excl = f" It does not cover {' or '.join(repr(n) for n in neighbours)} (see their definitions)." if neighbours else ""
+        new_def = f"{old.rstrip('.')}.{excl} [Draft: state what {c!r} includes, with one example.]"
+        rationale = (f"Annotators agree poorly on '{c}' (kappa {kappa:.2f}, 95% CI {_fmt(lo)} to {_fmt(hi)}, "
+                     f"support {support})" + (f"; it is most often confused with '{neighbours[0]}'" if neighbours else "")
+                     + ": rewrite its definition.")
+        items_c = set(ev.ann.loc[ev.ann["label"] == c, "item_id"])
+        split = [i for i in items_c if n_distinct.get(i, 1) > 1]
+        out.append({"kind": "redefine", "categories": (c,), "rationale": rationale,
+                    "evidence": {"kappa": _r(kappa), "kappa_ci": (_r(lo), _r(hi)), "support": support,
+                                 "specific_agreement": _r(getattr(row, "specific_agreement", float("nan"))),
+                                 "confused_with": tuple(neighbours)},
+                    "rule": r.describe("redefine"), "example_item_ids": tuple(sorted(split)[: r.n_examples]),
+                    "score": _clip((r.redefine_kappa - kappa) / r.redefine_kappa + (0.15 if confident else 0.0)),
+                    "change": ({"op": "redefine", "category": c, "definition": new_def, "rationale": rationale},),
+                    "relabel": {"categories": (c,), "item_ids": tuple(sorted(split)),
+                                "reason": f"items where '{c}' was disputed are re-labeled under the new definition"}})
+    return out
+
+
+def _fmt(x) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{float(x):.2f}"
+
+
+def _items_with(ev: Evidence, c: str) -> tuple:
+    """Items that some annotator gave label ``c``, sorted."""
+    return tuple(sorted(ev.ann.loc[ev.ann["label"] == c, "item_id"].unique()))
+
+
+def _neighbours(ev: Evidence, c: str, item_ids) -> Counter:
+    """Other labels given to ``item_ids`` by annotators and by the model."""
+    ids = set(item_ids)
+    lab = ev.ann[ev.ann["item_id"].isin(ids) & ev.ann["label"].notna()]
+    counts = Counter(lab.loc[lab["label"] != c, "label"].tolist())
+    if ev.model is not None:
+        m = ev.model[ev.model["item_id"].isin(ids)]
+        counts.update(m.loc[m["predicted"] != c, "predicted"].tolist())
+    counts.pop(c, None)
+    return counts
+
+
+def _distinct_neighbours(neigh, tops, r) -> bool:
+    """Each group's errors concentrate on its own top neighbour, and the two differ."""
+    if None in tops or tops[0] == tops[1]:
+        return False
+    for counter, top in zip(neigh, tops):
+        total = sum(counter.values())
+        if counter[top] < r.min_pair_disagreements + 1 or counter[top] / total < r.split_neighbour_share:
+            return False
+    return True
+
+
+def split_rule(ev: Evidence) -> list:
+    """split: a category whose items form two clusters whose errors go to different neighbours.
+
+    Items whose majority label is the category are split by KMeans (k = 2) on TF-IDF;
+    fires when ``silhouette >= split_silhouette``, both groups have ``split_min_cluster``
+    items, and (with ``split_require_neighbours``) the most frequent other label (human or
+    model) differs between the groups and takes at least ``split_neighbour_share`` of each
+    group's errors (and more than ``min_pair_disagreements`` of them). Score = ``silhouette + 0.1`` clipped.
+    """
+    r, out = ev.rules, []
+    if ev.items is None:
+        return out
+    for c in ev.labels:
+        ids = ev.majority.index[ev.majority == c].tolist()
+        if len(ids) < r.split_min_items:
+            continue
+        res = split_in_two(texts_for(ids, ev.items), random_state=ev.rng)
+        if res is None or np.isnan(res["silhouette"]) or res["silhouette"] < r.split_silhouette:
+            continue
+        groups = [[i for i, g in zip(ids, res["labels"]) if g == k] for k in (0, 1)]
+        if min(len(g) for g in groups) < r.split_min_cluster:
+            continue
+        neigh = [_neighbours(ev, c, g) for g in groups]
+        tops = [n.most_common(1)[0][0] if n else None for n in neigh]
+        if r.split_require_neighbours and not _distinct_neighbours(neigh, tops, r):
+            continue
+        taken = set(ev.taxonomy.labels) | set(getattr(ev.taxonomy, "groups", ()))
+        new_ids = []
+        for terms in res["top_terms"]:
+            new_ids.append(slug(terms, taken=taken | set(new_ids), prefix=f"{c}_"))
+        into = [{"id": new_ids[k], "definition": f"{_definition(ev, c) or c} -- the part about "
+                 f"{', '.join(res['top_terms'][k][:3])}. [Draft: edit.]"} for k in (0, 1)]
+        rationale = (f"'{c}' items form two distinct groups ({' / '.join(', '.join(t[:2]) for t in res['top_terms'])}, "
+                     f"silhouette {res['silhouette']:.2f}) whose errors go to "
+                     f"{' vs '.join(repr(t) for t in tops)}: consider splitting it.")
+        out.append({"kind": "split", "categories": (c,), "rationale": rationale,
+                    "evidence": {"support": len(ids), "silhouette": _r(res["silhouette"]),
+                                 "group_sizes": tuple(len(g) for g in groups),
+                                 "group_terms": tuple(tuple(t) for t in res["top_terms"]),
+                                 "group_neighbours": tuple(tuple(n.most_common(3)) for n in neigh)},
+                    "rule": r.describe("split"),
+                    "example_item_ids": tuple(g[0] for g in groups) + tuple(groups[0][1:2] + groups[1][1:2]),
+                    "score": _clip(res["silhouette"] + 0.1),
+                    "change": ({"op": "split", "category": c, "into": into, "rationale": rationale},),
+                    "relabel": {"categories": (c,), "item_ids": _items_with(ev, c),
+                                "reason": f"every item labeled '{c}' gets one of {new_ids}"}})
+    return out
+
+
+def add_rule(ev: Evidence) -> list:
+    """add: clusters of items that annotators put in "other", left unlabeled, or wrote notes about.
+
+    Candidate items have at least one such rating; their text plus notes are clustered
+    (average linkage, joined while the mean cosine is >= ``add_min_similarity``). A cluster fires when it has ``add_min_items`` items and
+    its signal ``other_share + 0.5 * note_share`` (shares of its ratings) reaches
+    ``add_min_signal``. Score = ``signal * (0.3 + 10 * cluster_items / all_items)`` clipped.
+    """
+    r, ann = ev.rules, ev.ann
+    outside = ann["label"].isna() | (ann["label"] == ev.other_label if ev.other_label else False)
+    noted = ann["note"].astype(str).str.len() > 0
+    flagged = ann.assign(outside=outside, noted=noted)
+    per_item = flagged.groupby("item_id").agg(outside=("outside", "sum"), noted=("noted", "sum"),
+                                              n=("annotator", "size"),
+                                              notes=("note", lambda s: " ".join(dict.fromkeys(x for x in s if x))))
+    cand = per_item[(per_item.outside > 0) | (per_item.noted > 0)]
+    if len(cand) < r.add_min_items:
+        return []
+    ids = cand.index.tolist()
+    texts = [f"{t} {n}" for t, n in zip(texts_for(ids, ev.items), cand["notes"])]
+    res = cluster_texts(texts, min_similarity=r.add_min_similarity)
+    n_all = ann["item_id"].nunique()
+    taken = set(ev.taxonomy.labels) | set(getattr(ev.taxonomy, "groups", ()))
+    out = []
+    for cl in res["clusters"]:
+        members = [ids[i] for i in cl["indices"]]
+        if len(members) < r.add_min_items or not cl["top_terms"]:
+            continue
+        sub = cand.loc[members]
+        other_share = float(sub.outside.sum() / sub.n.sum())
+        note_share = float(sub.noted.sum() / sub.n.sum())
+        signal = _clip(other_share + 0.5 * note_share)
+        if signal < r.add_min_signal:
+            continue
+        new_id = slug(cl["top_terms"], taken=taken)
+        taken.add(new_id)
+        examples = [_short(t) for t in texts_for(members[: r.n_examples], ev.items) if t]
+        notes = [_short(n, 100) for n in sub["notes"].tolist() if n][: r.n_examples]
+        terms = ", ".join(cl["top_terms"])
+        definition = (f"Items about {terms}. [Draft from {len(members)} items that annotators put in "
+                      f"'other', left unlabeled or wrote notes about; edit.]")
+        rationale = (f"{len(members)} items that annotators marked as not fitting ({other_share:.0%} 'other' / "
+                     f"unlabeled, {note_share:.0%} with notes) share the terms {terms}: consider a new category.")
+        category = {"id": new_id, "name": new_id.replace("_", " ").capitalize(), "definition": definition,
+                    "examples": examples}
+        out.append({"kind": "add", "categories": (new_id,), "rationale": rationale,
+                    "evidence": {"n_items": len(members), "share_of_items": _r(len(members) / n_all),
+                                 "other_share": _r(other_share), "note_share": _r(note_share),
+                                 "cohesion": _r(cl["cohesion"]), "top_terms": tuple(cl["top_terms"]),
+                                 "notes": tuple(notes)},
+                    "rule": r.describe("add"), "example_item_ids": tuple(members[: r.n_examples]),
+                    "score": _clip(signal * (0.3 + 10 * len(members) / n_all)),
+                    "change": ({"op": "add", "category": category, "rationale": rationale},),
+                    "relabel": {"categories": ((ev.other_label,) if ev.other_label else ()),
+                                "item_ids": tuple(sorted(members)),
+                                "reason": f"these items are re-labeled; some may now be '{new_id}'"}})
+    return out
+
+
+def retire_rule(ev: Evidence) -> list:
+    """retire: a category with too little support to learn or agree on.
+
+    Fires when the category is the majority label of at most ``retire_max_support`` items
+    and of at most ``retire_max_share`` of all items (and, with predictions, has at most
+    ``retire_max_support`` items in the model's data too). Score 0.2 (0.24 when unused).
+    """
+    r, out = ev.rules, []
+    n_all = ev.ann["item_id"].nunique()
+    sup = ev.majority.value_counts()
+    used = ev.ann["label"].value_counts()
+    model_sup = ev.model["label"].value_counts() if ev.model is not None else pd.Series(dtype=int)
+    for c in ev.labels:
+        k, m = int(sup.get(c, 0)), int(model_sup.get(c, 0))
+        if k > r.retire_max_support or k / max(n_all, 1) > r.retire_max_share or m > r.retire_max_support:
+            continue
+        items_c = _items_with(ev, c)
+        rationale = (f"'{c}' is the majority label of only {k} of {n_all} items ({int(used.get(c, 0))} ratings): "
+                     "too rare to learn or agree on; retire it or fold it into a neighbour.")
+        out.append({"kind": "retire", "categories": (c,), "rationale": rationale,
+                    "evidence": {"support": k, "share_of_items": _r(k / max(n_all, 1)),
+                                 "n_ratings": int(used.get(c, 0)), "model_support": m if ev.model is not None else None},
+                    "rule": r.describe("retire"), "example_item_ids": items_c[: r.n_examples],
+                    "score": 0.24 if k == 0 else 0.2,
+                    "change": ({"op": "retire", "category": c, "rationale": rationale},),
+                    "relabel": {"categories": (c,), "item_ids": items_c,
+                                "reason": f"items labeled '{c}' need another label"}})
+    return out
