@@ -203,7 +203,9 @@ def _check_duplicates(df, rows, item_codes, ann_codes, n_ann, item_col, annotato
 
 def count_matrix(r: Ratings) -> np.ndarray:
     """Item x category counts ``n_ik`` (int64, shape (n_items, q))."""
-    q = max(r.q, 1)
+    q = r.q
+    if q == 0:
+        return np.zeros((r.n_items, 0), dtype=np.int64)
     return np.bincount(r.item * q + r.label, minlength=r.n_items * q).reshape(r.n_items, q)
 
 

@@ -39,7 +39,7 @@ def jaccard_distance(a: tuple, b: tuple) -> float:
 
 
 def masi_distance(a: tuple, b: tuple) -> float:
-    """MASI distance (Passonneau 2006) with NLTK's monotonicity weights 1, 0.67, 0.33, 0."""
+    """MASI distance (Passonneau 2006): ``1 - J(a, b) * M`` with monotonicity M = 1, 2/3, 1/3, 0 (as NLTK)."""
     a, b = set(a), set(b)
     inter, union = len(a & b), len(a | b)
     if union == 0:
@@ -47,9 +47,9 @@ def masi_distance(a: tuple, b: tuple) -> float:
     if len(a) == len(b) == inter:
         m = 1.0
     elif inter == min(len(a), len(b)):
-        m = 0.67
+        m = 2.0 / 3.0
     elif inter > 0:
-        m = 0.33
+        m = 1.0 / 3.0
     else:
         m = 0.0
     return 1.0 - inter / union * m

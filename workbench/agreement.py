@@ -367,7 +367,7 @@ def krippendorff_alpha_score(df: pd.DataFrame, *, item_col: str = "item_id", ann
         Interval / ratio distances use the numeric label values (positions 1..q for
         non-numeric labels); ordinal uses ranks and the pairable-value marginals.
     distance : {None, 'jaccard', 'masi'} or callable
-        Multi-label data: a distance between label sets (MASI with NLTK's weights).
+        Multi-label data: a distance between label sets (Jaccard, or MASI of Passonneau 2006).
 
     Returns
     -------
