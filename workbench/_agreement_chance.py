@@ -118,6 +118,10 @@ class Statistic:
     def features(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def sums(self) -> np.ndarray:
+        """``features().sum(axis=0)``; subclasses compute it without building F."""
+        return np.asarray(self.features().sum(axis=0), dtype=float).ravel()
+
     def finish(self, S: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -132,19 +136,40 @@ class FleissFamily(Statistic):
     share of agreeing ordered pairs of the item and ``pi_i = n_ik / n_i``.
     """
 
-    def __init__(self, counts: np.ndarray, W: np.ndarray, *, kind: str):
-        self.N = np.asarray(counts, dtype=float)
+    def __init__(self, counts: np.ndarray, W: np.ndarray, *, kind: str, cache: Optional[dict] = None):
+        self.cache = {} if cache is None else cache
+        self._id = id(counts)
+        if ("N", self._id) not in self.cache:
+            self.cache[("N", self._id)] = (counts, np.asarray(counts, dtype=float))  # keep counts alive
+        self.N = self.cache[("N", self._id)][1]
         self.W = W
         self.kind = kind
 
+    def _parts(self):
+        """Per-item (pairable, pa_i) and the pi row scale 1 / n_i, shared between coefficients."""
+        key = ("fleiss", self._id, self.W.tobytes())
+        if key not in self.cache:
+            N = self.N
+            r = N.sum(axis=1)
+            pair = r >= 2
+            den = np.where(pair, r * (r - 1), 1.0)
+            NW = N if np.array_equal(self.W, np.eye(len(self.W))) else N @ self.W.T
+            pa = np.where(pair, (N * (NW - 1.0)).sum(axis=1) / den, 0.0)
+            self.cache[key] = (pair, pa, 1.0 / np.where(r > 0, r, 1.0))
+        return self.cache[key]
+
     def features(self):
-        N = self.N
-        r = N.sum(axis=1)
-        pair = r >= 2
-        den = np.where(pair, r * (r - 1), 1.0)
-        pa = np.where(pair, (N * (N @ self.W.T - 1.0)).sum(axis=1) / den, 0.0)
-        pi = N / np.where(r > 0, r, 1.0)[:, None]
-        return np.column_stack([pair.astype(float), pa, pi, np.ones(len(N))])
+        pair, pa, inv = self._parts()
+        F = np.empty((len(self.N), self.N.shape[1] + 3))
+        F[:, 0] = pair
+        F[:, 1] = pa
+        np.multiply(self.N, inv[:, None], out=F[:, 2:-1])
+        F[:, -1] = 1.0
+        return F
+
+    def sums(self):
+        pair, pa, inv = self._parts()
+        return np.concatenate([[pair.sum(), pa.sum()], inv @ self.N, [len(self.N)]])
 
     def finish(self, S):
         S = np.asarray(S, dtype=float)
@@ -176,18 +201,24 @@ class Conger(Statistic):
     Features: ``[pairable, pa_i, onehot(annotator, category) (r*q)]`` (sparse).
     """
 
-    def __init__(self, counts, W, annotator_codes, label_codes, item_codes, n_annotators):
-        self.fl = FleissFamily(counts, W, kind="percent")
+    def __init__(self, counts, W, annotator_codes, label_codes, item_codes, n_annotators, cache=None):
+        self.fl = FleissFamily(counts, W, kind="percent", cache=cache)
         self.W = W
         self.ann, self.lab, self.item = annotator_codes, label_codes, item_codes
         self.R = n_annotators
 
     def features(self):
-        base = self.fl.features()[:, :2]
+        pair, pa, _ = self.fl._parts()
+        base = np.column_stack([pair, pa])
         n, q = self.fl.N.shape
         onehot = sp.csr_matrix((np.ones(len(self.item)), (self.item, self.ann * q + self.lab)),
                                shape=(n, self.R * q))
         return sp.hstack([sp.csr_matrix(base), onehot], format="csr")
+
+    def sums(self):
+        q = self.fl.N.shape[1]
+        onehot = np.bincount(self.ann * q + self.lab, minlength=self.R * q)
+        return np.concatenate([self.fl.sums()[:2], onehot]).astype(float)
 
     def finish(self, S):
         S = np.asarray(S, dtype=float)

@@ -190,7 +190,11 @@ def _check_duplicates(df, rows, item_codes, ann_codes, n_ann, item_col, annotato
     if len(item_codes) == 0:
         return
     key = item_codes * max(n_ann, 1) + ann_codes
-    if len(np.unique(key)) == len(key):
+    size = (int(item_codes.max()) + 1) * max(n_ann, 1)
+    if size <= 20 * len(key) + 1_000_000:
+        if np.bincount(key, minlength=size).max() <= 1:
+            return
+    elif len(np.unique(key)) == len(key):
         return
     dup = pd.Series(key).duplicated(keep=False).to_numpy()
     cases = df.iloc[rows[dup]]

@@ -103,7 +103,7 @@ def pair_codes(r: Ratings, annotators, *, caller: str):
 
 def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal", weights=None,
                     weights_on: str = "positions", annotators=None, distance=None,
-                    caller: str = "agreement") -> ch.Statistic:
+                    caller: str = "agreement", cache: Optional[dict] = None) -> ch.Statistic:
     """The :class:`~workbench._agreement_chance.Statistic` computing metric ``name`` on ``r``."""
     check_option(name, METRICS, param="metric", caller=caller)
     q = r.q
@@ -128,18 +128,17 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
         a, b, _ = pair_codes(r, annotators, caller=caller)
         return ch.TwoRater(a, b, q, W, kind="cohen" if name == "cohen_kappa" else "scott")
     if name == "conger_kappa":
-        return ch.Conger(counts, W, r.annotator, r.label, r.item, r.n_annotators)
+        return ch.Conger(counts, W, r.annotator, r.label, r.item, r.n_annotators, cache=cache)
     kind = {"percent_agreement": "percent", "fleiss_kappa": "fleiss", "brennan_prediger": "bp",
             "gwet_ac1": "gwet", "gwet_ac2": "gwet"}[name]
-    return ch.FleissFamily(counts, W, kind=kind)
+    return ch.FleissFamily(counts, W, kind=kind, cache=cache)
 
 
 def evaluate(name: str, r: Ratings, *, caller: str, stat: Optional[ch.Statistic] = None, F=None,
              **options) -> float:
     """Value of metric ``name`` on ``r``; NaN with a WorkbenchWarning saying why when undefined."""
     stat = stat or build_statistic(name, r, caller=caller, **options)
-    F = stat.features() if F is None else F
-    S = np.asarray(F.sum(axis=0), dtype=float).ravel()
+    S = stat.sums() if F is None else np.asarray(F.sum(axis=0), dtype=float).ravel()
     with np.errstate(all="ignore"):
         value = float(stat.finish(S))
     if not np.isfinite(value):

@@ -118,11 +118,11 @@ def agreement_table(df: pd.DataFrame, *, metrics: Optional[Sequence[str]] = None
     counts = count_matrix(r)
     m = counts.sum(axis=1)
     pairable = int(m[m >= 2].sum())
-    rows = []
+    rows, cache = [], {}
     for name in metrics:
         stat = eng.build_statistic(name, r, counts=counts, level=level, weights=weights, weights_on=weights_on,
-                                   annotators=annotators, distance=distance, caller=caller)
-        F = stat.features()
+                                   annotators=annotators, distance=distance, caller=caller, cache=cache)
+        F = stat.features() if n_boot else None
         value = eng.evaluate(name, r, caller=f"{caller} ({name})", stat=stat, F=F)
         low, high = _interval(stat, F, n_boot, rng, confidence, progress)
         if isinstance(stat, ch.TwoRater):
