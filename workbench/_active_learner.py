@@ -1,0 +1,422 @@
+"""ActiveLearner: a scikit-learn pipeline that retrains, scores a pool and logs its curve.
+
+Private module behind :class:`workbench.sampling.ActiveLearner`. It works on data passed
+in (texts or features, and labels); a controller in :mod:`workbench.widgets` wires the
+store and the labeling widget.
+
+Examples
+--------
+>>> from workbench.sampling import ActiveLearner
+>>> texts = ["refund please", "card lost", "refund my money", "lost my card"] * 3
+>>> labels = ["refund", "card", "refund", "card"] * 3
+>>> learner = ActiveLearner(cv=2, random_state=0).fit(texts, labels)
+>>> learner.learning_curve[["n_labels", "n_classes"]].values.tolist()
+[[12, 2]]
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ._strategies import get_strategy
+from ._validation import ITEM_COL, LABEL_COL, check_columns, check_positive_int
+from ._validation import check_random_state
+from .exceptions import DataError, ValidationError
+
+__all__ = ["ActiveLearner", "default_model"]
+
+_CURVE_COLUMNS = ["n_labels", "n_classes", "cv_score", "cv_std", "strategy", "timestamp",
+                  "fit_seconds"]
+
+
+def default_model(random_state=None):
+    """TF-IDF (unigrams, sublinear tf) + multinomial logistic regression (lbfgs, C=10).
+
+    Examples
+    --------
+    >>> [name for name, _ in default_model().steps]
+    ['tfidf', 'logreg']
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("tfidf", TfidfVectorizer(sublinear_tf=True)),
+                     ("logreg", LogisticRegression(C=10.0, max_iter=200, tol=1e-3))])
+
+
+def _is_matrix(x) -> bool:
+    return sp.issparse(x) or (isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.number))
+
+
+def _rows(x, idx):
+    if sp.issparse(x) or isinstance(x, np.ndarray):
+        return x[idx]
+    return [x[i] for i in idx]
+
+
+class ActiveLearner:
+    """Hold a scikit-learn pipeline, retrain on the current labels, serve the next batch.
+
+    Parameters
+    ----------
+    model : scikit-learn estimator or Pipeline, optional
+        Default: :func:`default_model` (TF-IDF + logistic regression) for texts, and
+        its logistic regression alone when a numeric feature matrix is passed. A
+        pipeline's steps before the last are its featurizer.
+    strategy : str, default="default"
+        A key of :data:`workbench.sampling.STRATEGIES`.
+    batch_size : int, default=10
+        Items per :meth:`next_batch` when ``n`` is not given.
+    cv : int or None, default=3
+        Folds of the cross-validated accuracy logged at every fit; ``None`` or ``0``
+        logs no score (faster).
+    random_state : None, int or numpy Generator
+    similarity_threshold : float or None, default=0.9
+        Near-duplicate guard of :func:`workbench.sampling.select_batch`.
+    progress : bool, default=False
+        Show a ``tqdm.auto`` progress bar while (re)training.
+
+    Attributes
+    ----------
+    model_ : the fitted estimator (None before the first fit)
+    classes_ : ndarray of the labels seen so far
+    learning_curve : pandas.DataFrame
+        One row per fit: ``n_labels, n_classes, cv_score, cv_std, strategy, timestamp,
+        fit_seconds``.
+
+    Examples
+    --------
+    >>> learner = ActiveLearner(cv=None, batch_size=2, random_state=0)
+    >>> pool = ["refund pls", "card missing", "where is my card", "money back", "hello"]
+    >>> learner.set_pool(pool).next_batch().size      # cold start: no model yet
+    2
+    >>> _ = learner.fit(["refund me", "card gone", "refund now", "my card"],
+    ...                 ["refund", "card", "refund", "card"])
+    >>> learner.next_batch(n=2, labeled_mask=[False, False, False, False, True]).tolist()
+    [...]
+    """
+
+    def __init__(self, model=None, *, strategy="default", batch_size=10, cv=3,
+                 random_state=None, similarity_threshold=0.9, progress=False):
+        self.model = model
+        self.strategy = strategy
+        self.batch_size = batch_size
+        self.cv = cv
+        self.random_state = random_state
+        self.similarity_threshold = similarity_threshold
+        self.progress = progress
+        get_strategy(strategy, caller="ActiveLearner")
+        check_positive_int(batch_size, param="batch_size", caller="ActiveLearner")
+        self._rng = check_random_state(random_state)
+        self._lock = threading.RLock()
+        self._executor: Optional[ThreadPoolExecutor] = None
+        self._curve: list = []
+        self._texts: list = []
+        self._labels: list = []
+        self._pool = None
+        self._pool_features = None
+        self._featurizer = None
+        self.model_ = None
+        self.classes_ = np.empty(0)
+        self.status = "not fitted"
+
+    # -- model ------------------------------------------------------------------
+    def _template(self, X):
+        from sklearn.base import clone
+
+        if self.model is not None:
+            return clone(self.model)
+        model = default_model()
+        return model.steps[-1][1] if _is_matrix(X) or self._featurizer is not None else model
+
+    def set_pool(self, pool):
+        """Fix the unlabeled pool and fit the featurizer on it once (unsupervised).
+
+        Later fits then only retrain the final estimator on cached features, which keeps
+        retrain + re-score of a 100,000-item pool within a few seconds.
+
+        Parameters
+        ----------
+        pool : sequence of str or (n_pool, n_features) matrix
+
+        Returns
+        -------
+        self
+        """
+        from sklearn.base import clone
+        from sklearn.pipeline import Pipeline
+
+        model = self.model if self.model is not None else default_model()
+        with self._lock:
+            self._pool = pool
+            if isinstance(model, Pipeline) and len(model.steps) > 1 and not _is_matrix(pool):
+                self._featurizer = clone(model[:-1]).fit(pool)
+                self._pool_features = self._featurizer.transform(pool)
+            else:
+                self._featurizer = None
+                self._pool_features = pool if _is_matrix(pool) else None
+        return self
+
+    def _featurize(self, X):
+        return self._featurizer.transform(X) if self._featurizer is not None else X
+
+    def _estimator_template(self):
+        from sklearn.base import clone
+
+        model = self.model if self.model is not None else default_model()
+        if self._featurizer is not None:
+            return clone(model.steps[-1][1])
+        return self._template(self._texts if self._texts else np.empty((0, 1)))
+
+    def _fit_job(self, X, y, bar=None) -> dict:
+        t0 = time.perf_counter()
+        features = self._featurize(X)
+        if self._featurizer is None and _is_matrix(X):
+            estimator = self._template(X)
+        else:
+            estimator = self._estimator_template()
+        estimator.fit(features, y)
+        if bar is not None:
+            bar.update(1)
+        cv_mean, cv_std = self._cv_score(features, y, bar)
+        return {"model": estimator, "n_labels": len(y), "n_classes": int(np.unique(y).size),
+                "cv_score": cv_mean, "cv_std": cv_std,
+                "strategy": self.strategy if isinstance(self.strategy, str) else "custom",
+                "timestamp": pd.Timestamp.now(tz="UTC"),
+                "fit_seconds": time.perf_counter() - t0}
+
+    def _cv_score(self, features, y, bar=None):
+        if not self.cv or len(y) < 2 * int(self.cv):
+            return float("nan"), float("nan")
+        import warnings
+
+        from sklearn.base import clone
+        from sklearn.model_selection import KFold, StratifiedKFold
+
+        y = np.asarray(y)
+        folds = int(self.cv)
+        seed = int(check_random_state(self.random_state).integers(2**31 - 1))
+        counts = np.unique(y, return_counts=True)[1]
+        splitter = (StratifiedKFold(folds, shuffle=True, random_state=seed)
+                    if counts.min() >= folds else KFold(folds, shuffle=True, random_state=seed))
+        scores = []
+        template = clone(self._estimator_template()) if self._featurizer is not None \
+            else self._template(features)
+        for train, test in splitter.split(np.zeros(len(y)), y):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = clone(template).fit(_rows(features, train), y[train])
+            scores.append(float(np.mean(m.predict(_rows(features, test)) == y[test])))
+            if bar is not None:
+                bar.update(1)
+        return float(np.mean(scores)), float(np.std(scores))
+
+    def _install(self, result: dict) -> None:
+        with self._lock:
+            self.model_ = result.pop("model")
+            self.classes_ = np.asarray(self.model_.classes_)
+            self._curve.append({k: result[k] for k in _CURVE_COLUMNS})
+            self.status = f"fitted on {result['n_labels']} labels"
+
+    def _check_data(self, texts, labels):
+        if isinstance(texts, pd.DataFrame):
+            raise DataError("ActiveLearner.fit takes texts (a sequence of str or a feature "
+                            "matrix), not a DataFrame; use fit_frame(items, annotations).",
+                            reason="not_texts")
+        n = texts.shape[0] if _is_matrix(texts) else len(texts)
+        labels = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+        if n != len(labels):
+            raise DataError(f"ActiveLearner.fit needs one label per text: got {n} texts and "
+                            f"{len(labels)} labels.", reason="length_mismatch")
+        if len(np.unique(labels)) < 2:
+            raise DataError("ActiveLearner.fit needs at least two distinct labels to train a "
+                            f"classifier; got {np.unique(labels).tolist()}. Label a few more "
+                            "items (next_batch serves a cold-start batch until then).",
+                            reason="one_class")
+        return (texts if _is_matrix(texts) else list(texts)), labels
+
+    def fit(self, texts, labels):
+        """Fit on these labeled texts (replacing earlier data) and log a learning-curve row.
+
+        Parameters
+        ----------
+        texts : sequence of str or (n, n_features) matrix
+        labels : sequence
+            One label per text; at least two distinct labels.
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._check_data(texts, labels)
+        with self._lock:
+            self._texts, self._labels = X, y
+        self._run(X, y)
+        return self
+
+    def update(self, texts, labels):
+        """Add newly labeled texts to those already held, and refit.
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._merged(texts, labels)
+        with self._lock:
+            self._texts, self._labels = X, y
+        self._run(X, y)
+        return self
+
+    def _merged(self, texts, labels):
+        if len(self._labels) == 0:
+            return self._check_data(texts, labels)
+        if _is_matrix(texts):
+            X = sp.vstack([self._texts, texts]).tocsr() if sp.issparse(texts) \
+                else np.vstack([self._texts, texts])
+        else:
+            X = list(self._texts) + list(texts)
+        return self._check_data(X, np.concatenate([self._labels, np.asarray(list(labels))]))
+
+    def fit_frame(self, items, annotations, *, text_col="text", item_col=ITEM_COL,
+                  label_col=LABEL_COL):
+        """Fit on the majority label per item of long-format annotations joined to items.
+
+        Returns
+        -------
+        self
+        """
+        check_columns(items, [item_col, text_col], what="items")
+        check_columns(annotations, [item_col, label_col], what="annotations")
+        votes = annotations.dropna(subset=[label_col]).astype({label_col: str})
+        majority = (votes.groupby([item_col, label_col]).size().rename("n").reset_index()
+                    .sort_values([item_col, "n", label_col], ascending=[True, False, True])
+                    .drop_duplicates(item_col))
+        data = items[[item_col, text_col]].merge(majority, on=item_col)
+        return self.fit(data[text_col].tolist(), data[label_col].to_numpy())
+
+    def _run(self, X, y):
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=1 + (int(self.cv) if self.cv else 0), desc="retraining",
+                       leave=False)
+        self.status = "training"
+        try:
+            result = self._fit_job(X, y, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        self._install(result)
+        return result
+
+    def retrain_async(self) -> Future:
+        """Retrain on the data held now in a background thread; the current model keeps
+        serving :meth:`next_batch` until the new one is ready.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            Resolves to the new learning-curve row (a dict). ``status`` reads
+            ``"training"`` meanwhile; with ``progress=True`` a tqdm bar shows the steps.
+        """
+        if len(self._labels) == 0:
+            raise DataError("retrain_async has no labels to train on; call fit() or update() "
+                            "first.", reason="no_labels")
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrain")
+        with self._lock:
+            X, y = self._texts, self._labels.copy()
+
+        def job():
+            row = dict(self._run(X, y))
+            return {k: row[k] for k in _CURVE_COLUMNS}
+
+        return self._executor.submit(job)
+
+    def predict_proba(self, texts):
+        """Class probabilities (columns ordered as ``classes_``) of the current model."""
+        self._require_fitted("predict_proba")
+        with self._lock:
+            model = self.model_
+        return model.predict_proba(self._featurize(texts))
+
+    def _require_fitted(self, what):
+        if self.model_ is None:
+            raise DataError(f"ActiveLearner.{what} needs a fitted model; call fit() first.",
+                            reason="not_fitted")
+
+    def next_batch(self, pool=None, n=None, *, labeled_mask=None, **options) -> np.ndarray:
+        """Indices (into the pool) of the next items to label, most informative first.
+
+        Parameters
+        ----------
+        pool : sequence of str or matrix, optional
+            Default: the pool given to :meth:`set_pool`.
+        n : int, optional
+            Default ``batch_size``.
+        labeled_mask : array of bool or int, optional
+            Items not to serve (already labeled).
+        **options
+            Passed to :func:`workbench.sampling.select_batch`.
+
+        Returns
+        -------
+        ndarray of int
+            Before the first fit, a cold-start batch (cluster representatives).
+        """
+        from .sampling import select_batch
+
+        n = self.batch_size if n is None else n
+        with self._lock:
+            model = self.model_
+            if pool is None:
+                if self._pool is None:
+                    raise ValidationError("ActiveLearner.next_batch needs a pool: pass "
+                                          "pool= or call set_pool() first.")
+                features = self._pool_features
+            else:
+                features = (self._featurize(pool) if self._featurizer is not None or
+                            _is_matrix(pool) else None)
+        seed = int(self._rng.integers(2**31 - 1))
+        if model is None:  # cold start: cluster representatives of the pool
+            if features is None:
+                from sklearn.feature_extraction.text import TfidfVectorizer
+
+                features = TfidfVectorizer(sublinear_tf=True).fit_transform(pool)
+            return select_batch(None, n, strategy="cold_start", features=features,
+                                labeled_mask=labeled_mask, random_state=seed,
+                                similarity_threshold=self.similarity_threshold)
+        if features is None and pool is not None and hasattr(model, "steps"):
+            features = model[:-1].transform(pool)
+            model = model.steps[-1][1]
+        probabilities = model.predict_proba(features)
+        return select_batch(probabilities, n, strategy=self.strategy, features=features,
+                            labeled_mask=labeled_mask, random_state=seed,
+                            similarity_threshold=self.similarity_threshold, **options)
+
+    @property
+    def learning_curve(self) -> pd.DataFrame:
+        """One row per fit: ``n_labels, n_classes, cv_score, cv_std, strategy, timestamp,
+        fit_seconds``."""
+        with self._lock:
+            return pd.DataFrame(self._curve, columns=_CURVE_COLUMNS)
+
+    @property
+    def is_training(self) -> bool:
+        """True while a fit (foreground or background) is running."""
+        return self.status == "training"
+
+    def close(self) -> None:
+        """Stop the background thread (waits for a running retrain)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
