@@ -15,7 +15,7 @@ Examples
 >>> sorted(len(c["indices"]) for c in result["clusters"])
 [3, 3]
 >>> sorted(c["top_terms"][0] for c in result["clusters"])
-['dark', 'export']
+['dark mode', 'export']
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ import numpy as np
 
 __all__ = ["embed", "top_terms", "cluster_texts", "split_in_two"]
 
+#: Chat filler and contraction stems that scikit-learn's English list does not hold.
+_EXTRA_STOP_WORDS = frozenset({"don", "doesn", "didn", "isn", "wasn", "won", "ve", "ll", "hi", "hello", "hey",
+                               "thanks", "thank", "pls", "please", "just", "ok", "im", "ive"})
+
 
 def embed(texts: Sequence[str]):
     """TF-IDF matrix (rows L2-normalised) and the feature names; ``(None, None)`` if no vocabulary."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2),
+    vectorizer = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS), sublinear_tf=True, ngram_range=(1, 2),
                                  token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
     try:
         matrix = vectorizer.fit_transform([t or "" for t in texts])
@@ -48,14 +52,21 @@ def top_terms(matrix, names, rows, *, n: int = 5) -> list:
     score = inside - 0.5 * overall
     order = np.argsort(-score, kind="stable")
     picked: list = []
+    best: dict = {}
     for j in order:
         if score[j] <= 0 or len(picked) >= n:
             break
         term = str(names[j])
-        # skip a bigram whose words are both already picked, and a word already inside a bigram
+        inside = [p for p in picked if p in term.split(" ")]
+        if inside and " " in term and all(score[j] >= 0.6 * best[p] for p in inside):
+            # a bigram almost as strong as its word: keep the bigram instead ("feature request")
+            picked = [term if p == inside[0] else p for p in picked if p == inside[0] or p not in inside]
+            best[term] = score[j]
+            continue
         if any(term in p.split(" ") or p in term.split(" ") for p in picked):
             continue
         picked.append(term)
+        best[term] = score[j]
     return picked
 
 
@@ -69,9 +80,13 @@ def _kmeans(matrix, k: int, random_state):
     from sklearn.cluster import KMeans
     from sklearn.exceptions import ConvergenceWarning
 
-    with warnings.catch_warnings():  # duplicate texts: fewer distinct clusters than k is fine
+    from threadpoolctl import threadpool_limits
+
+    data = matrix.toarray() if matrix.shape[0] * matrix.shape[1] <= 5_000_000 else matrix
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
+        # duplicate texts: fewer distinct clusters than k is fine; one thread: small problems
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return KMeans(n_clusters=k, n_init=10, random_state=_seed(random_state)).fit_predict(matrix)
+        return KMeans(n_clusters=k, n_init=4, random_state=_seed(random_state)).fit_predict(data)
 
 
 def _silhouette(matrix, labels) -> float:
@@ -82,25 +97,52 @@ def _silhouette(matrix, labels) -> float:
     return float(silhouette_score(matrix, labels, metric="cosine"))
 
 
-def cluster_texts(texts: Sequence[str], *, min_similarity: float = 0.2, max_texts: int = 3000) -> dict:
-    """Average-linkage agglomerative clustering of texts on TF-IDF cosine.
+def _combined(texts, notes, note_weight):
+    """Rows ``[sqrt(w) * notes_tfidf, sqrt(1 - w) * text_tfidf]``, re-normalised to unit length."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
 
-    Two groups are joined while the mean cosine similarity between their members is at
-    least ``min_similarity``, so the number of clusters is not fixed in advance and a
-    single coherent group stays one cluster. Only the first ``max_texts`` texts are used.
+    text_m, text_names = embed(texts)
+    note_m, note_names = embed(notes) if notes is not None else (None, None)
+    blocks, names = [], []
+    if note_m is not None:
+        blocks.append(note_m * np.sqrt(note_weight))
+        names.append(note_names)
+    if text_m is not None:
+        blocks.append(text_m * np.sqrt(1.0 - note_weight if note_m is not None else 1.0))
+        names.append(text_names)
+    if not blocks:
+        return None, None, None, None
+    matrix = normalize(sparse.hstack(blocks).tocsr())
+    return matrix, text_m, text_names, (note_m, note_names)
+
+
+def cluster_texts(texts: Sequence[str], *, notes: Optional[Sequence[str]] = None, note_weight: float = 0.7,
+                  min_similarity: float = 0.12, max_texts: int = 3000) -> dict:
+    """Average-linkage agglomerative clustering of texts (and annotators' notes) on TF-IDF cosine.
+
+    Texts and notes are embedded separately and weighted (``note_weight`` for the notes),
+    so items whose notes say the same thing cluster even when their texts differ. Two
+    groups are joined while the mean cosine similarity between their members is at least
+    ``min_similarity``; the number of clusters is not fixed in advance. Only the first
+    ``max_texts`` texts are used.
 
     Returns
     -------
     dict
-        ``clusters``: a list of dicts ``indices`` (positions in ``texts``), ``top_terms``,
-        ``cohesion`` (mean cosine of the members to the cluster centroid), largest first.
+        ``clusters``: a list of dicts ``indices`` (positions in ``texts``), ``top_terms``
+        (of the texts), ``note_terms`` (of the notes), ``cohesion`` (mean cosine of the
+        members to the cluster centroid), largest first.
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
     texts = list(texts)[:max_texts]
-    matrix, names = embed(texts)
-    if matrix is None or len(texts) == 0:
+    notes = None if notes is None else [n or "" for n in list(notes)[:max_texts]]
+    if len(texts) == 0:
+        return {"clusters": []}
+    matrix, text_m, text_names, (note_m, note_names) = _combined(texts, notes, note_weight)
+    if matrix is None:
         return {"clusters": []}
     n = matrix.shape[0]
     if n == 1:
@@ -116,7 +158,9 @@ def cluster_texts(texts: Sequence[str], *, min_similarity: float = 0.2, max_text
         centroid = np.asarray(matrix[rows].mean(axis=0)).ravel()
         norm = np.linalg.norm(centroid)
         cohesion = float(np.mean(matrix[rows] @ centroid) / norm) if norm > 0 else 0.0
-        clusters.append({"indices": rows.tolist(), "top_terms": top_terms(matrix, names, rows),
+        clusters.append({"indices": rows.tolist(),
+                         "top_terms": top_terms(text_m, text_names, rows) if text_m is not None else [],
+                         "note_terms": top_terms(note_m, note_names, rows) if note_m is not None else [],
                          "cohesion": cohesion})
     clusters.sort(key=lambda c: (-len(c["indices"]), c["indices"][0]))
     return {"clusters": clusters}

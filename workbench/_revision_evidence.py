@@ -147,9 +147,9 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
     pandas.DataFrame
         ``category_a, category_b`` (sorted pair), ``n_items`` (items that some annotator
         gave a or b), ``n_both`` (items given both, by different annotators),
-        ``human_share = n_both / n_items`` with ``human_low, human_high`` (Wilson 95%),
+        ``human_split_share = n_both / n_items`` with ``human_low, human_high`` (Wilson 95%),
         ``model_n`` (model items whose label is a or b), ``model_confusions``
-        (a predicted as b plus b as a), ``model_share`` with ``model_low, model_high``,
+        (a predicted as b plus b as a), ``model_confusion_share`` with ``model_low, model_high``,
         ``split_item_ids`` (items split between a and b, most split first) and
         ``example_item_ids`` (the first ``n_examples`` of them).
     """
@@ -185,13 +185,13 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
         split = [item for _, item in sorted(examples.get((a, b), []))]
         rows.append({
             "category_a": a, "category_b": b, "n_items": int(n_items), "n_both": int(both[(a, b)]),
-            "human_share": both[(a, b)] / n_items if n_items else 0.0, "human_low": hl, "human_high": hh,
+            "human_split_share": both[(a, b)] / n_items if n_items else 0.0, "human_low": hl, "human_high": hh,
             "model_n": int(mn), "model_confusions": int(conf[(a, b)]),
-            "model_share": conf[(a, b)] / mn if mn else float("nan"), "model_low": ml, "model_high": mh,
+            "model_confusion_share": conf[(a, b)] / mn if mn else float("nan"), "model_low": ml, "model_high": mh,
             "split_item_ids": tuple(split), "example_item_ids": tuple(split[:n_examples]),
         })
-    columns = ["category_a", "category_b", "n_items", "n_both", "human_share", "human_low", "human_high",
-               "model_n", "model_confusions", "model_share", "model_low", "model_high", "split_item_ids", "example_item_ids"]
+    columns = ["category_a", "category_b", "n_items", "n_both", "human_split_share", "human_low", "human_high",
+               "model_n", "model_confusions", "model_confusion_share", "model_low", "model_high", "split_item_ids", "example_item_ids"]
     return pd.DataFrame(rows, columns=columns)
 
 

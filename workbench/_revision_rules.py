@@ -103,21 +103,21 @@ def _characteristic_terms(ev: Evidence, a: str, b: str, n: int = 4) -> tuple:
 
 def _pair_evidence_dict(row, overlap: float, has_model: bool) -> dict:
     ev = {"n_items": int(row.n_items), "n_split_items": int(row.n_both),
-          "human_share": _r(row.human_share), "human_share_ci": (_r(row.human_low), _r(row.human_high)),
+          "human_split_share": _r(row.human_split_share), "human_split_share_ci": (_r(row.human_low), _r(row.human_high)),
           "definition_overlap": _r(overlap)}
     if has_model:
         ev.update({"model_items": int(row.model_n), "model_confusions": int(row.model_confusions),
-                   "model_share": _r(row.model_share), "model_share_ci": (_r(row.model_low), _r(row.model_high))})
+                   "model_confusion_share": _r(row.model_confusion_share), "model_confusion_share_ci": (_r(row.model_low), _r(row.model_high))})
     return ev
 
 
 def pair_rules(ev: Evidence) -> list:
     """merge and clarify, from the pair table.
 
-    merge: ``human_share >= merge_human_share and model_share >= merge_model_share and
+    merge: ``human_split_share >= merge_human_share and model_confusion_share >= merge_model_share and
     definition_overlap >= merge_definition_overlap`` (needs predictions); score =
-    ``human_share + model_share`` (clipped to 1). clarify: otherwise, when ``human_share >=
-    clarify_human_share`` (with ``n_split_items >= min_pair_disagreements``) or ``model_share >=
+    ``human_split_share + model_confusion_share`` (clipped to 1). clarify: otherwise, when ``human_split_share >=
+    clarify_human_share`` (with ``n_split_items >= min_pair_disagreements``) or ``model_confusion_share >=
     clarify_model_share`` (with as many model confusions); score = ``1.5 * max(shares)``.
     Pairs with fewer than ``min_pair_items`` items are not judged.
     """
@@ -126,8 +126,8 @@ def pair_rules(ev: Evidence) -> list:
         a, b = row.category_a, row.category_b
         if ev.other_label in (a, b):
             continue
-        hs = float(row.human_share)
-        ms = float(row.model_share) if has_model and not np.isnan(row.model_share) else 0.0
+        hs = float(row.human_split_share)
+        ms = float(row.model_confusion_share) if has_model and not np.isnan(row.model_confusion_share) else 0.0
         human_ok = row.n_items >= r.min_pair_items and row.n_both >= r.min_pair_disagreements
         model_ok = has_model and row.model_n >= r.min_pair_items and row.model_confusions >= r.min_pair_disagreements
         overlap = ev.overlap.get((a, b), 0.0)
@@ -313,8 +313,9 @@ def split_rule(ev: Evidence) -> list:
 def add_rule(ev: Evidence) -> list:
     """add: clusters of items that annotators put in "other", left unlabeled, or wrote notes about.
 
-    Candidate items have at least one such rating; their text plus notes are clustered
-    (average linkage, joined while the mean cosine is >= ``add_min_similarity``). A cluster fires when it has ``add_min_items`` items and
+    Candidate items have at least one such rating; their texts and notes are clustered
+    (average linkage on TF-IDF, notes weighted ``add_note_weight``, groups joined while the
+    mean cosine is >= ``add_min_similarity``). A cluster fires when it has ``add_min_items`` items and
     its signal ``other_share + 0.5 * note_share`` (shares of its ratings) reaches
     ``add_min_signal``. Score = ``signal * (0.3 + 10 * cluster_items / all_items)`` clipped.
     """
@@ -329,14 +330,15 @@ def add_rule(ev: Evidence) -> list:
     if len(cand) < r.add_min_items:
         return []
     ids = cand.index.tolist()
-    texts = [f"{t} {n}" for t, n in zip(texts_for(ids, ev.items), cand["notes"])]
-    res = cluster_texts(texts, min_similarity=r.add_min_similarity)
+    res = cluster_texts(texts_for(ids, ev.items), notes=cand["notes"].tolist(), note_weight=r.add_note_weight,
+                        min_similarity=r.add_min_similarity)
     n_all = ann["item_id"].nunique()
     taken = set(ev.taxonomy.labels) | set(getattr(ev.taxonomy, "groups", ()))
     out = []
     for cl in res["clusters"]:
         members = [ids[i] for i in cl["indices"]]
-        if len(members) < r.add_min_items or not cl["top_terms"]:
+        terms_all = list(cl["note_terms"]) + list(cl["top_terms"])
+        if len(members) < r.add_min_items or not terms_all:
             continue
         sub = cand.loc[members]
         other_share = float(sub.outside.sum() / sub.n.sum())
@@ -344,21 +346,24 @@ def add_rule(ev: Evidence) -> list:
         signal = _clip(other_share + 0.5 * note_share)
         if signal < r.add_min_signal:
             continue
-        new_id = slug(cl["top_terms"], taken=taken)
+        new_id = slug([t for t in (cl["note_terms"][:1] + cl["top_terms"][:1])] or terms_all, taken=taken)
         taken.add(new_id)
         examples = [_short(t) for t in texts_for(members[: r.n_examples], ev.items) if t]
         notes = [_short(n, 100) for n in sub["notes"].tolist() if n][: r.n_examples]
-        terms = ", ".join(cl["top_terms"])
-        definition = (f"Items about {terms}. [Draft from {len(members)} items that annotators put in "
+        terms = ", ".join(cl["top_terms"] or cl["note_terms"])
+        said = f" Annotators' notes mention: {', '.join(cl['note_terms'])}." if cl["note_terms"] else ""
+        definition = (f"Items about {terms}.{said} [Draft from {len(members)} items that annotators put in "
                       f"'other', left unlabeled or wrote notes about; edit.]")
         rationale = (f"{len(members)} items that annotators marked as not fitting ({other_share:.0%} 'other' / "
-                     f"unlabeled, {note_share:.0%} with notes) share the terms {terms}: consider a new category.")
+                     f"unlabeled, {note_share:.0%} with notes) share the terms {', '.join(terms_all[:6])}: "
+                     "consider a new category.")
         category = {"id": new_id, "name": new_id.replace("_", " ").capitalize(), "definition": definition,
                     "examples": examples}
         out.append({"kind": "add", "categories": (new_id,), "rationale": rationale,
                     "evidence": {"n_items": len(members), "share_of_items": _r(len(members) / n_all),
                                  "other_share": _r(other_share), "note_share": _r(note_share),
                                  "cohesion": _r(cl["cohesion"]), "top_terms": tuple(cl["top_terms"]),
+                                 "note_terms": tuple(cl["note_terms"]),
                                  "notes": tuple(notes)},
                     "rule": r.describe("add"), "example_item_ids": tuple(members[: r.n_examples]),
                     "score": _clip(signal * (0.3 + 10 * len(members) / n_all)),

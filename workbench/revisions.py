@@ -24,7 +24,7 @@ Examples
 >>> import pandas as pd
 >>> from workbench.revisions import RevisionRules, Proposal
 >>> RevisionRules().describe("merge")
-'merge: human_share >= 0.25 and model_share >= 0.2 and definition_overlap >= 0.3 (pairs with >= 5 items, >= 2 split)'
+'merge: human_split_share >= 0.25 and model_confusion_share >= 0.2 and definition_overlap >= 0.3 (pairs with >= 5 items, >= 2 split)'
 """
 
 from __future__ import annotations
@@ -83,8 +83,10 @@ class RevisionRules:
         Minimum size of a cluster of "other" / unlabeled / noted items.
     add_min_signal : float, default 0.4
         Minimum ``other_share + 0.5 * note_share`` of the cluster's ratings.
-    add_min_similarity : float, default 0.2
+    add_min_similarity : float, default 0.12
         Clusters of candidate items are joined while their mean TF-IDF cosine reaches this.
+    add_note_weight : float, default 0.7
+        Weight of the annotators' notes against the item text in that cosine.
     retire_max_support : int, default 2
         retire fires when a category is the majority label of at most this many items ...
     retire_max_share : float, default 0.01
@@ -114,7 +116,8 @@ class RevisionRules:
     split_neighbour_share: float = 0.5
     add_min_items: int = 4
     add_min_signal: float = 0.4
-    add_min_similarity: float = 0.2
+    add_min_similarity: float = 0.12
+    add_note_weight: float = 0.7
     retire_max_support: int = 2
     retire_max_share: float = 0.01
     severity_high: float = 0.5
@@ -135,10 +138,10 @@ class RevisionRules:
         check_option(kind, KINDS, param="kind", caller="RevisionRules.describe")
         pair = f"(pairs with >= {self.min_pair_items} items, >= {self.min_pair_disagreements} split)"
         return {
-            "merge": f"merge: human_share >= {self.merge_human_share} and model_share >= {self.merge_model_share} "
+            "merge": f"merge: human_split_share >= {self.merge_human_share} and model_confusion_share >= {self.merge_model_share} "
                      f"and definition_overlap >= {self.merge_definition_overlap} {pair}",
-            "clarify": f"clarify: not merge and (human_share >= {self.clarify_human_share} "
-                       f"or model_share >= {self.clarify_model_share}) {pair}",
+            "clarify": f"clarify: not merge and (human_split_share >= {self.clarify_human_share} "
+                       f"or model_confusion_share >= {self.clarify_model_share}) {pair}",
             "redefine": f"redefine: kappa_high < {self.redefine_kappa} or (kappa < {self.redefine_kappa} "
                         f"and support >= {self.redefine_min_support}); support >= {self.redefine_min_items}",
             "split": f"split: KMeans k=2 silhouette >= {self.split_silhouette} with >= {self.split_min_cluster} "
@@ -476,8 +479,8 @@ def relabel_plan(old, new, annotations, *, item_col: str = "item_id", annotator_
     ... ''')
     >>> new = old.apply([{"op": "retire", "category": "fax"}], date="2026-11-23")
     >>> ann = pd.DataFrame({"item_id": ["1", "2"], "annotator": ["a", "a"], "label": ["refund", "fax"]})
-    >>> relabel_plan(old, new, ann)[["item_id", "new_label", "status", "action"]].to_dict("records")
-    [{'item_id': '1', 'new_label': 'refund', 'status': 'unchanged', 'action': 'keep'}, {'item_id': '2', 'new_label': None, 'status': 'retired', 'action': 'relabel'}]
+    >>> relabel_plan(old, new, ann)[["item_id", "new_label", "action"]].to_dict("records")
+    [{'item_id': '1', 'new_label': 'refund', 'action': 'keep'}, {'item_id': '2', 'new_label': None, 'action': 'relabel'}]
     """
     from ._validation import check_columns
     from .taxonomy import migrate
