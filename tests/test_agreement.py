@@ -239,11 +239,25 @@ def test_bootstrap_reweighting_equals_recomputation_on_resampled_items():
                 assert reweighted == pytest.approx(direct, abs=1e-12, nan_ok=True)
 
 
-def test_bootstrap_sums_pattern_and_direct_paths_have_the_same_distribution():
-    F = np.repeat(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), [50, 30, 20], axis=0)
-    compressed = bootstrap_sums(F, n_boot=4000, random_state=0)
-    noisy = F + np.random.default_rng(1).normal(0, 1e-9, F.shape)  # distinct rows: no compression
-    direct = bootstrap_sums(noisy, n_boot=4000, random_state=0)
+def test_bootstrap_sums_multinomial_and_direct_draws_have_the_same_distribution():
+    rows = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    counts = np.array([50, 30, 20])
+    compressed = bootstrap_sums(rows, counts=counts, n_boot=4000, random_state=0)
+    items = np.repeat(rows, counts, axis=0)
+    direct = bootstrap_sums(items, n_boot=4000, random_state=1)
     assert compressed.sum(axis=1).mean() == pytest.approx(direct.sum(axis=1).mean(), rel=0.01)
     assert compressed[:, 0].std() == pytest.approx(direct[:, 0].std(), rel=0.1)
     assert compressed[:, 0].mean() == pytest.approx(70.0, rel=0.01)
+    # binomial standard deviation of the number of resampled items with feature 0 set: sqrt(100 * .7 * .3)
+    assert compressed[:, 0].std() == pytest.approx(np.sqrt(100 * 0.7 * 0.3), rel=0.1)
+
+
+@pytest.mark.parametrize("name, opts", [("krippendorff_alpha", {}), ("krippendorff_alpha", {"level": "ordinal"}),
+                                        ("fleiss_kappa", {}), ("gwet_ac2", {"weights": "linear"})])
+def test_pattern_compression_gives_the_same_sums_as_all_items(name, opts):
+    r = parse_ratings(long(K2011).dropna())
+    stat = build_statistic(name, r, **opts)
+    rows, counts, inverse = stat.patterns()
+    np.testing.assert_allclose(counts @ rows, stat.features().sum(axis=0), atol=1e-12)
+    np.testing.assert_allclose(rows[inverse], stat.features(), atol=1e-12)
+    np.testing.assert_allclose(stat.sums(), stat.features().sum(axis=0), atol=1e-12)

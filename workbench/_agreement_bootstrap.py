@@ -10,8 +10,8 @@ size n over the pattern frequencies, and all resamples cost one matrix product.
 Examples
 --------
 >>> import numpy as np
->>> F = np.array([[1.0], [0.0], [1.0], [1.0]])
->>> sums = bootstrap_sums(F, n_boot=5, random_state=0)
+>>> rows = np.array([[1.0], [0.0]])  # two patterns: 3 items with 1, 1 item with 0
+>>> sums = bootstrap_sums(rows, counts=np.array([3, 1]), n_boot=5, random_state=0)
 >>> sums.shape, bool(np.all((sums >= 0) & (sums <= 4)))
 ((5, 1), True)
 """
@@ -26,47 +26,58 @@ from ._validation import check_random_state
 _CHUNK_CELLS = 4_000_000  # resample-count cells per block (32 MB of float64)
 
 
-def _patterns(F):
-    """Distinct rows of dense F, with the count of items having each."""
-    if sp.issparse(F) or F.shape[0] < 2:
-        return F, None
-    uniq, inverse, counts = np.unique(F, axis=0, return_inverse=True, return_counts=True)
-    if len(uniq) > 0.5 * F.shape[0]:
-        return F, None
-    return uniq, counts
-
-
-def bootstrap_sums(F, *, n_boot: int, random_state=None, progress: bool = False) -> np.ndarray:
-    """Sums of the feature rows over ``n_boot`` item resamples, shape (n_boot, p).
+def bootstrap_sums(rows, *, n_boot: int, counts=None, inverse=None, random_state=None,
+                   progress: bool = False) -> np.ndarray:
+    """Sums of feature rows over ``n_boot`` item resamples, shape (n_boot, p).
 
     Parameters
     ----------
-    F : ndarray or scipy.sparse matrix, shape (n_items, p)
+    rows : ndarray or scipy.sparse matrix, shape (P, p)
+        One feature row per item, or per distinct item pattern when ``counts`` is given.
     n_boot : int
+    counts : ndarray of int, shape (P,), optional
+        How many items share each pattern row (None: one item per row).
+    inverse : ndarray of int, shape (n_items,), optional
+        The pattern of each item (needed with ``counts`` when patterns are many).
     random_state : None, int or numpy Generator
     progress : bool
         Show a tqdm progress bar over blocks of resamples.
     """
     rng = check_random_state(random_state)
-    n = F.shape[0]
-    rows, counts = _patterns(F)
     P = rows.shape[0]
-    block = max(1, min(n_boot, _CHUNK_CELLS // max(P, 1)))
-    out = np.empty((n_boot, F.shape[1]))
+    if counts is None:
+        counts, inverse = np.ones(P, dtype=np.int64), np.arange(P)
+    n = int(np.sum(counts))
+    use_multinomial = P <= n // 4 or inverse is None
+    block = max(1, min(n_boot, _CHUNK_CELLS // max(P if use_multinomial else n, 1)))
+    out = np.empty((n_boot, rows.shape[1]))
     starts = range(0, n_boot, block)
     if progress:
         from tqdm.auto import tqdm
         starts = tqdm(starts, desc="bootstrap", unit="block")
     for start in starts:
         b = min(block, n_boot - start)
-        if counts is not None:
+        if use_multinomial:
             C = rng.multinomial(n, counts / n, size=b).astype(float)
         else:
-            draws = rng.integers(0, n, size=(b, n))
-            draws += (np.arange(b) * n)[:, None]
-            C = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n).astype(float)
+            draws = inverse[rng.integers(0, n, size=(b, n))]
+            draws += (np.arange(b) * P)[:, None]
+            C = np.bincount(draws.ravel(), minlength=b * P).reshape(b, P).astype(float)
         out[start:start + b] = (rows.T @ C.T).T if sp.issparse(rows) else C @ rows
     return out
+
+
+def bootstrap_values(stat, *, n_boot: int, random_state=None, progress: bool = False) -> np.ndarray:
+    """The statistic on ``n_boot`` item resamples (NaN where a resample is undefined)."""
+    patterns = stat.patterns()
+    if patterns is None:
+        sums = bootstrap_sums(stat.features(), n_boot=n_boot, random_state=random_state, progress=progress)
+    else:
+        rows, counts, inverse = patterns
+        sums = bootstrap_sums(rows, n_boot=n_boot, counts=counts, inverse=inverse,
+                              random_state=random_state, progress=progress)
+    with np.errstate(all="ignore"):
+        return stat.finish(sums)
 
 
 def percentile_interval(values: np.ndarray, *, confidence: float = 0.95):

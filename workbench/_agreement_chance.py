@@ -107,6 +107,30 @@ def ordinal_distance(marginals: np.ndarray) -> np.ndarray:
     return (between - (n[..., :, None] + n[..., None, :]) / 2.0) ** 2
 
 
+def unique_rows(A: np.ndarray):
+    """Distinct rows of an int matrix: (index of a representative, inverse, counts).
+
+    >>> idx, inv, cnt = unique_rows(np.array([[1, 0], [0, 2], [1, 0]]))
+    >>> inv.tolist(), cnt.tolist()
+    ([0, 1, 0], [2, 1])
+    """
+    A = np.asarray(A, dtype=np.int64)
+    if A.ndim == 1:
+        A = A[:, None]
+    if len(A) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    low = A.min(axis=0)
+    span = A.max(axis=0) - low + 1
+    if np.sum(np.log2(span.astype(float))) < 62:  # mixed-radix code fits in int64
+        radix = np.concatenate([[1], np.cumprod(span[:-1])]).astype(np.int64)
+        key = (A - low) @ radix
+        _, idx, inv, cnt = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    else:
+        _, idx, inv, cnt = np.unique(A, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    return idx, inv.ravel(), cnt
+
+
 def _ratio(num, den):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
@@ -127,6 +151,10 @@ class Statistic:
 
     def explain(self, S: np.ndarray) -> str:
         return NO_PAIRS if np.asarray(S)[..., 0] == 0 else CHANCE_ONE
+
+    def patterns(self):
+        """``(F_unique, counts, inverse)`` over items with identical data, or None (no compression)."""
+        return None
 
 
 class FleissFamily(Statistic):
@@ -166,6 +194,10 @@ class FleissFamily(Statistic):
         np.multiply(self.N, inv[:, None], out=F[:, 2:-1])
         F[:, -1] = 1.0
         return F
+
+    def patterns(self):
+        idx, inv, cnt = unique_rows(self.cache[("N", self._id)][0])
+        return FleissFamily(self.N[idx], self.W, kind=self.kind).features(), cnt, inv
 
     def sums(self):
         pair, pa, inv = self._parts()
@@ -250,6 +282,11 @@ class TwoRater(Statistic):
         F[np.arange(len(self.a)), self.a * self.q + self.b] = 1.0
         return F
 
+    def patterns(self):
+        idx, inv, cnt = unique_rows(self.a * self.q + self.b)
+        sub = TwoRater(self.a[idx], self.b[idx], self.q, self.W, kind=self.kind)
+        return sub.features(), cnt, inv
+
     def finish(self, S):
         S = np.asarray(S, dtype=float)
         T = S.reshape(S.shape[:-1] + (self.q, self.q))
@@ -291,6 +328,23 @@ class Alpha(Statistic):
         q = N.shape[1]
         O = (N[:, :, None] * N[:, None, :] - N[:, :, None] * np.eye(q)[None]) * scale[:, None, None]
         return O.reshape(len(N), q * q)
+
+    def patterns(self):
+        idx, inv, cnt = unique_rows(self.N)
+        return Alpha(self.N[idx], self.D).features(), cnt, inv
+
+    def sums(self):
+        if self.D is None:
+            return super().sums()
+        N = self.N
+        m = N.sum(axis=1)
+        pair = m >= 2
+        inv = np.where(pair, 1.0 / np.where(pair, m - 1.0, 1.0), 0.0)
+        if np.array_equal(self.D, 1.0 - np.eye(len(self.D))):  # nominal: n_i' (1 - I) n_i = m_i^2 - |n_i|^2
+            within = m * m - np.einsum("ij,ij->i", N, N)
+        else:
+            within = np.einsum("ij,ij->i", N @ self.D, N)
+        return np.concatenate([[within @ inv], pair.astype(float) @ N])
 
     def finish(self, S):
         S = np.asarray(S, dtype=float)

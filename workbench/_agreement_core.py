@@ -129,6 +129,30 @@ def _sorted_uniques(values: pd.Series) -> list:
         return sorted(uniques.tolist(), key=lambda v: (type(v).__name__, str(v)))
 
 
+def factorize(values: np.ndarray):
+    """``pandas.factorize`` (codes in order of first appearance), O(n) for compact integer ids.
+
+    >>> codes, uniques = factorize(np.array([7, 3, 7, 5]))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 1, 0, 2], [7, 3, 5])
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        span = high - low + 1
+        if span <= 4 * len(values) + 1024:
+            shifted = (values - low).astype(np.intp, copy=False)
+            first = np.full(span, len(values), dtype=np.intp)
+            first[shifted[::-1]] = np.arange(len(values) - 1, -1, -1)  # the last write is the first occurrence
+            present = np.flatnonzero(first < len(values))
+            order = present[np.argsort(first[present], kind="stable")]
+            remap = np.empty(span, dtype=np.int64)
+            remap[order] = np.arange(len(order))
+            return remap[shifted], (order + low).astype(values.dtype)
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
 def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col: str = "annotator",
                   label_col: str = "label", categories: Optional[Sequence] = None,
                   caller: str = "agreement", multilabel: Optional[bool] = None) -> Ratings:
@@ -146,14 +170,16 @@ def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col:
         multilabel = is_multilabel(labels)
     if multilabel:
         labels = labels.map(to_label_set)
-    keep = labels.notna().to_numpy()
-    rows = np.flatnonzero(keep)
-    labels = labels[keep]
-    items = df[item_col].to_numpy()[keep]
-    annotators = df[annotator_col].to_numpy()[keep]
+    values = labels.to_numpy()
+    keep = ~np.isnan(values) if values.dtype.kind == "f" else ~pd.isna(values)
+    everything = bool(keep.all())
+    rows = np.arange(len(values)) if everything else np.flatnonzero(keep)
+    labels = labels if everything else labels[keep]
+    items = df[item_col].to_numpy() if everything else df[item_col].to_numpy()[keep]
+    annotators = df[annotator_col].to_numpy() if everything else df[annotator_col].to_numpy()[keep]
 
     if categories is None:
-        codes, uniq = pd.factorize(labels, sort=False)
+        codes, uniq = factorize(labels.to_numpy())
         cats = _sorted_uniques(pd.Series(uniq, dtype=object))
         order = {v: i for i, v in enumerate(cats)}
         remap = np.array([order[v] for v in uniq.tolist()], dtype=np.int64)
@@ -176,10 +202,8 @@ def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col:
                 "or map / drop those rows first.",
                 failure_cases=df.iloc[rows[bad]], reason="unknown_label")
 
-    item_codes, item_ids = pd.factorize(items)
-    ann_codes, ann_ids = pd.factorize(annotators)
-    item_codes = item_codes.astype(np.int64)
-    ann_codes = ann_codes.astype(np.int64)
+    item_codes, item_ids = factorize(items)
+    ann_codes, ann_ids = factorize(annotators)
     _check_duplicates(df, rows, item_codes, ann_codes, len(ann_ids), item_col, annotator_col, caller)
     return Ratings(item=item_codes, annotator=ann_codes, label=label_codes,
                    item_ids=np.asarray(item_ids), annotator_ids=np.asarray(ann_ids),

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import _agreement_chance as ch
 from . import _agreement_engine as eng
-from ._agreement_bootstrap import bootstrap_sums, percentile_interval
+from ._agreement_bootstrap import bootstrap_values, percentile_interval
 from ._agreement_core import count_matrix, is_multilabel, to_label_set
 from ._validation import check_fraction, check_option, check_positive_int, check_random_state
 from .exceptions import DataError, WorkbenchWarning
@@ -36,12 +36,11 @@ HIERARCHY_COLUMNS = ["level", "n_categories", "n_items", "n_pairable", "percent_
                      "gwet_ac1", "krippendorff_alpha"]
 
 
-def _interval(stat, F, n_boot, rng, confidence, progress):
+def _interval(stat, n_boot, rng, confidence, progress):
     if n_boot == 0:
         return float("nan"), float("nan")
-    sums = bootstrap_sums(F, n_boot=n_boot, random_state=rng, progress=progress)
-    with np.errstate(all="ignore"):
-        return percentile_interval(stat.finish(sums), confidence=confidence)
+    values = bootstrap_values(stat, n_boot=n_boot, random_state=rng, progress=progress)
+    return percentile_interval(values, confidence=confidence)
 
 
 def agreement_table(df: pd.DataFrame, *, metrics: Optional[Sequence[str]] = None, level: str = "nominal",
@@ -122,9 +121,8 @@ def agreement_table(df: pd.DataFrame, *, metrics: Optional[Sequence[str]] = None
     for name in metrics:
         stat = eng.build_statistic(name, r, counts=counts, level=level, weights=weights, weights_on=weights_on,
                                    annotators=annotators, distance=distance, caller=caller, cache=cache)
-        F = stat.features() if n_boot else None
-        value = eng.evaluate(name, r, caller=f"{caller} ({name})", stat=stat, F=F)
-        low, high = _interval(stat, F, n_boot, rng, confidence, progress)
+        value = eng.evaluate(name, r, caller=f"{caller} ({name})", stat=stat)
+        low, high = _interval(stat, n_boot, rng, confidence, progress)
         if isinstance(stat, ch.TwoRater):
             sizes = (len(stat.a), 2, 2 * len(stat.a))
         else:
@@ -143,6 +141,10 @@ class _Specific(ch.Statistic):
         pair = self.m >= 2
         return np.column_stack([np.where(pair, self.n_c * (self.n_c - 1), 0.0),
                                 np.where(pair, self.n_c * (self.m - 1), 0.0)]).astype(float)
+
+    def patterns(self):
+        idx, inv, cnt = ch.unique_rows(np.column_stack([self.n_c, self.m]))
+        return _Specific(self.n_c[idx], self.m[idx]).features(), cnt, inv
 
     def finish(self, S):
         S = np.asarray(S, dtype=float)
@@ -225,10 +227,9 @@ def per_category_table(df: pd.DataFrame, *, categories: Optional[Sequence] = Non
         kap = ch.FleissFamily(np.column_stack([m - n_c, n_c]), np.eye(2), kind="fleiss")
         values = []
         for stat in (spec, kap):
-            F = stat.features()
             with np.errstate(all="ignore"):
-                v = float(stat.finish(F.sum(axis=0)))
-            values += [v, *_interval(stat, F, n_boot, rng, confidence, False)]
+                v = float(stat.finish(stat.sums()))
+            values += [v, *_interval(stat, n_boot, rng, confidence, False)]
         if not np.isfinite(values[3]):
             undefined.append(label)
         n_dis = int((pair & (n_c > 0) & (n_c < m)).sum())
