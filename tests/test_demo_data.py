@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import re
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -316,3 +316,28 @@ def test_run_demo_round_end_to_end(tmp_path):
     assert 0.6 < summary["gold_accuracy"] < 0.98
     with pytest.raises(StoreError, match="Round 1 already exists"):
         run_demo_round(tmp_path / "demo", n_items=10, overlap=2, progress=False)
+
+
+@pytest.mark.slow
+def test_revision_proposals_find_what_was_planted(demo):
+    """End to end without a store: the demo pilot (seed 0) -> proposals name the planted problems."""
+    _needs("workbench.revisions")
+    _needs("workbench._pilot")
+    from workbench.revisions import propose_revisions
+    from workbench.sampling import assign, pilot_sample
+
+    taxonomy, items, gold = demo
+    plan = assign(pilot_sample(items, 240, stratify_by="channel", random_state=0), list(SIMULATED_ANNOTATORS),
+                  overlap=2, random_state=0)
+    sim = simulate_labels(plan, gold, labels=taxonomy.labels, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # small-sample warnings of the bootstrap are expected here
+        proposals = propose_revisions(taxonomy, sim, items=items, random_state=0)
+    pairs = [set(p.categories) for p in proposals if p.kind in ("clarify", "merge")]
+    assert {"refund_request", "cancel_subscription"} in pairs
+    assert {"bug_report", "how_to"} in pairs
+    hidden = gold.set_index("item_id")["hidden_intent"]
+    adds = [p for p in proposals if p.kind == "add"]
+    assert adds, [p.kind for p in proposals]
+    assert (hidden[list(adds[0].example_item_ids)] == "feature_request").mean() >= 2 / 3
+

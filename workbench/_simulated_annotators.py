@@ -29,13 +29,12 @@ _SIM_COLUMNS = ["item_id", "annotator", "label", "unsure", "note", "duration_ms"
 
 #: What a note-writing simulated annotator writes on a no-fit item, by hidden intent.
 _NOTES: Dict[str, Tuple[str, ...]] = {
-    "feature_request": ("customer asks for a feature", "feature request, we have no category for it",
-                        "wants a new feature added to the app", "suggestion for a new feature",
-                        "asks us to add a feature"),
+    "feature_request": ("feature request", "customer asks for a feature", "feature request, no category for it",
+                        "feature request - wants something added to the app", "asks for a new feature"),
     "partnership": ("partnership or business inquiry", "wants a business partnership, not support"),
-    "praise": ("just praise, no request", "positive feedback only, nothing to do"),
+    "praise": ("just praise, nothing to do", "positive feedback only"),
     "gift_card": ("asks about buying a gift card", "gift card purchase question"),
-    "other": ("not a support request", "press or job question, not support"),
+    "other": ("not a support question", "press or job question, not support"),
     "": ("does not fit any category", "nothing fits this message"),
 }
 
@@ -80,9 +79,9 @@ class SimulatedAnnotator:
 #: The three SIMULATED annotators of the demo (not people; see the module docstring).
 SIMULATED_ANNOTATORS: Mapping[str, SimulatedAnnotator] = MappingProxyType({
     "ana": SimulatedAnnotator(
-        "ana", "SIMULATED careful annotator: 5% random noise, notes on half of the no-fit items",
+        "ana", "SIMULATED careful annotator: 5% random noise, notes on 60% of the no-fit items",
         noise=0.05, ambiguity_flip=0.25, unsure_on_ambiguous=0.1, note_on_unsure=0.5,
-        note_on_other=0.5, median_seconds=9.0, sigma=0.45),
+        note_on_other=0.6, median_seconds=9.0, sigma=0.45),
     "ben": SimulatedAnnotator(
         "ben", "SIMULATED fast annotator: refund_request -> cancel_subscription 35%, "
                "bug_report <-> how_to 25%, feature requests often as how_to; never unsure, no notes",

@@ -90,7 +90,7 @@ def load_demo_project():
     taxonomy : workbench.taxonomy.Taxonomy
         ``support-intents`` v1.
     items : pandas.DataFrame
-        400 rows: ``item_id, text, channel, language, created_at`` (all str).
+        407 rows: ``item_id, text, channel, language, created_at`` (all str).
     gold : pandas.DataFrame
         ``item_id, gold_label, ambiguity, hidden_intent``; ``ambiguity`` is ``"a|b"`` for a
         planted hard item and ``""`` otherwise, ``hidden_intent`` is what a no-fit
@@ -101,7 +101,7 @@ def load_demo_project():
     >>> from workbench.demo import load_demo_project
     >>> taxonomy, items, gold = load_demo_project()
     >>> taxonomy.name, taxonomy.version, len(items), list(gold.columns)
-    ('support-intents', 1, 400, ['item_id', 'gold_label', 'ambiguity', 'hidden_intent'])
+    ('support-intents', 1, 407, ['item_id', 'gold_label', 'ambiguity', 'hidden_intent'])
     """
     from .taxonomy import Taxonomy
 
