@@ -29,6 +29,18 @@ The simulated behaviour (see :data:`SIMULATED_ANNOTATORS`), per judgement, in th
 So for a gold label with one confusion of rate ``r`` the expected share of ``wrong`` is
 ``r * (1 - noise) + (1 - r) * noise / (k - 1)`` with ``k`` labels.
 
+======  =====  ================================================  ==========  ===========  ======
+name    noise  confusions (gold -> label: rate)                  hard items  other/notes  median
+======  =====  ================================================  ==========  ===========  ======
+ana     0.05   none                                              flip 0.25,  note 0.6     9 s
+                                                                 unsure 0.1
+ben     0.08   refund_request -> cancel_subscription 0.35,       flip 0.45,  no notes     4.5 s
+               bug_report <-> how_to 0.25 each way,              never
+               none_of_these -> how_to 0.3                       unsure
+chen    0.04   cancel_subscription -> close_account 0.15         flip 0.35,  note 0.95    12 s
+                                                                 unsure 0.8
+======  =====  ================================================  ==========  ===========  ======
+
 Examples
 --------
 >>> from workbench.demo import SIMULATED_ANNOTATORS
@@ -57,7 +69,7 @@ from ._simulated_annotators import (
     summarise_simulation,
 )
 from ._validation import check_positive_int, check_random_state
-from .exceptions import StoreError
+from .exceptions import StoreError, WorkbenchError
 
 __all__ = [
     "SimulatedAnnotator",
@@ -178,8 +190,6 @@ def write_demo_project(directory, *, overwrite: bool = False, n_items: int = 240
 
 
 def _round_labels(store, round):
-    from .exceptions import WorkbenchError
-
     try:
         version = store.round_info(round)["taxonomy_version"]
     except (WorkbenchError, KeyError) as exc:
@@ -247,8 +257,9 @@ def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, 
                           random_state=random_state)
     for row in tqdm(sim.itertuples(index=False), total=len(sim), disable=not progress,
                     desc=f"simulated labels, round {round}"):
-        store.record(row.item_id, row.annotator, row.label, round=round, unsure=row.unsure,
-                     note=row.note, duration_ms=row.duration_ms, session_id=f"simulated-{row.annotator}")
+        store.record(str(row.item_id), str(row.annotator), str(row.label), round=int(round),
+                     unsure=bool(row.unsure), note=row.note if isinstance(row.note, str) else None,
+                     duration_ms=int(row.duration_ms), session_id=f"simulated-{row.annotator}")
     return summarise_simulation(sim, gold)
 
 
