@@ -80,6 +80,38 @@ def bootstrap_values(stat, *, n_boot: int, random_state=None, progress: bool = F
         return stat.finish(sums)
 
 
+def bootstrap_many(stats, *, n_boot: int, random_state=None, progress: bool = False) -> list:
+    """Bootstrap values of several statistics; those on the same item patterns share their resamples.
+
+    Statistics built on the same count matrix (percent agreement, Fleiss, Gwet,
+    Brennan-Prediger, alpha) see the very same resampled item sets, so their intervals
+    are comparable; the others are resampled on their own.
+    """
+    rng = check_random_state(random_state)
+    results = [None] * len(stats)
+    groups = {}
+    for i, stat in enumerate(stats):
+        patterns = stat.patterns()
+        key = ("alone", i) if patterns is None else ("counts", id(patterns[1]))
+        groups.setdefault(key, []).append((i, patterns))
+    for key, members in groups.items():
+        if key[0] == "alone":
+            i = members[0][0]
+            results[i] = bootstrap_values(stats[i], n_boot=n_boot, random_state=rng, progress=progress)
+            continue
+        _, counts, inverse = members[0][1]
+        stacked = np.hstack([p[0] for _, p in members])
+        sums = bootstrap_sums(stacked, n_boot=n_boot, counts=counts, inverse=inverse, random_state=rng,
+                              progress=progress)
+        start = 0
+        for i, p in members:
+            width = p[0].shape[1]
+            with np.errstate(all="ignore"):
+                results[i] = stats[i].finish(sums[:, start:start + width])
+            start += width
+    return results
+
+
 def percentile_interval(values: np.ndarray, *, confidence: float = 0.95):
     """Percentile bootstrap interval ignoring undefined (NaN) resamples; (nan, nan) if none."""
     values = np.asarray(values, dtype=float)

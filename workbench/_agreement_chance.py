@@ -131,6 +131,14 @@ def unique_rows(A: np.ndarray):
     return idx, inv.ravel(), cnt
 
 
+def _count_patterns(cache: dict, key_id: int):
+    """Distinct rows of the cached count matrix, computed once per matrix (shared bootstrap draws)."""
+    key = ("patterns", key_id)
+    if key not in cache:
+        cache[key] = unique_rows(cache[("N", key_id)][0])
+    return cache[key]
+
+
 def _ratio(num, den):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
@@ -196,7 +204,7 @@ class FleissFamily(Statistic):
         return F
 
     def patterns(self):
-        idx, inv, cnt = unique_rows(self.cache[("N", self._id)][0])
+        idx, inv, cnt = _count_patterns(self.cache, self._id)
         return FleissFamily(self.N[idx], self.W, kind=self.kind).features(), cnt, inv
 
     def sums(self):
@@ -313,8 +321,12 @@ class Alpha(Statistic):
     item's coincidences ``o_ick`` (q*q).
     """
 
-    def __init__(self, counts: np.ndarray, D: Optional[np.ndarray]):
-        self.N = np.asarray(counts, dtype=float)
+    def __init__(self, counts: np.ndarray, D: Optional[np.ndarray], *, cache: Optional[dict] = None):
+        self.cache = {} if cache is None else cache
+        self._id = id(counts)
+        if ("N", self._id) not in self.cache:
+            self.cache[("N", self._id)] = (counts, np.asarray(counts, dtype=float))
+        self.N = self.cache[("N", self._id)][1]
         self.D = D
 
     def features(self):
@@ -330,7 +342,7 @@ class Alpha(Statistic):
         return O.reshape(len(N), q * q)
 
     def patterns(self):
-        idx, inv, cnt = unique_rows(self.N)
+        idx, inv, cnt = _count_patterns(self.cache, self._id)
         return Alpha(self.N[idx], self.D).features(), cnt, inv
 
     def sums(self):

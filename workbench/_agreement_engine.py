@@ -119,7 +119,7 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
                           f"{r.categories[:6]}{'...' if q > 6 else ''} (positions 1..{q}); pass categories=[...] "
                           "in their true order, or numeric labels.", WorkbenchWarning, stacklevel=4)
         D = ch.level_distance(q, level, values=values, set_distance=dist, categories=r.categories)
-        return ch.Alpha(counts, D)
+        return ch.Alpha(counts, D, cache=cache)
     values = _positions_or_values(r, weights_on, caller)
     if name == "gwet_ac2" and weights is None:
         weights = "quadratic"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import _agreement_chance as ch
 from . import _agreement_engine as eng
-from ._agreement_bootstrap import bootstrap_values, percentile_interval
+from ._agreement_bootstrap import bootstrap_many, bootstrap_values, percentile_interval
 from ._agreement_core import count_matrix, is_multilabel, to_label_set
 from ._validation import check_fraction, check_option, check_positive_int, check_random_state
 from .exceptions import DataError, WorkbenchWarning
@@ -117,12 +117,16 @@ def agreement_table(df: pd.DataFrame, *, metrics: Optional[Sequence[str]] = None
     counts = count_matrix(r)
     m = counts.sum(axis=1)
     pairable = int(m[m >= 2].sum())
-    rows, cache = [], {}
-    for name in metrics:
-        stat = eng.build_statistic(name, r, counts=counts, level=level, weights=weights, weights_on=weights_on,
-                                   annotators=annotators, distance=distance, caller=caller, cache=cache)
+    cache = {}
+    stats = [eng.build_statistic(name, r, counts=counts, level=level, weights=weights, weights_on=weights_on,
+                                 annotators=annotators, distance=distance, caller=caller, cache=cache)
+             for name in metrics]
+    boots = (bootstrap_many(stats, n_boot=n_boot, random_state=rng, progress=progress) if n_boot
+             else [np.zeros(0)] * len(stats))
+    rows = []
+    for name, stat, boot in zip(metrics, stats, boots):
         value = eng.evaluate(name, r, caller=f"{caller} ({name})", stat=stat)
-        low, high = _interval(stat, n_boot, rng, confidence, progress)
+        low, high = percentile_interval(boot, confidence=confidence)
         if isinstance(stat, ch.TwoRater):
             sizes = (len(stat.a), 2, 2 * len(stat.a))
         else:
