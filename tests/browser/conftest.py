@@ -244,3 +244,31 @@ def poll(fn, *, timeout: float = 20.0, interval: float = 0.1, what: str = "condi
             return last
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout} s waiting for {what} (last value: {last!r})")
+
+
+@pytest.fixture(name="poll")
+def poll_fixture():
+    """The :func:`poll` helper, as a fixture (test modules cannot import this conftest)."""
+    return poll
+
+
+@pytest.fixture(name="free_port")
+def free_port_fixture():
+    """The :func:`free_port` helper, as a fixture."""
+    return free_port
+
+
+@pytest.fixture(scope="session")
+def labeling_store():
+    """``make(url, *, task="multiclass", assign=("alice",))``: the store of tests/test_widgets_labeller.py.
+
+    Five items (one with a ``<script>`` / ``<img onerror>`` payload), a 5-option taxonomy in two
+    groups plus "None of these", round 1, assignments in order i1..i5.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_wb_labeller_tests", ROOT / "tests" / "test_widgets_labeller.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_store
+

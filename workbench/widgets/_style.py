@@ -16,6 +16,9 @@ CSS = """
 .wb-root { max-width: 1040px; width: 100%; font-family: system-ui, -apple-system, "Segoe UI", Roboto,
   "Helvetica Neue", Arial, sans-serif; color: #1f2328; box-sizing: border-box; }
 .wb-root .widget-html-content { font-family: inherit; }
+.wb-root .widget-html, .wb-root .widget-box, .wb-root .widget-hbox, .wb-root .widget-vbox { margin: 0; }
+.wb-root .wb-main:focus, .wb-root .wb-main:focus-visible { outline: none; }
+.wb-root .wb-main.ipyevents-watched .wb-header { box-shadow: inset 0 -2px 0 #0969da; }
 .wb-header { display: flex; align-items: center; justify-content: space-between; gap: 16px;
   padding: 10px 14px; border-bottom: 1px solid #d0d7de; background: #f6f8fa; border-radius: 8px 8px 0 0; }
 .wb-title { font-size: 15px; font-weight: 600; color: #24292f; letter-spacing: .01em; }
@@ -65,7 +68,7 @@ CSS = """
   font-size: 14px; line-height: 1.5; background: #ffffff; }
 .wb-guide h3 { margin: 8px 0 4px 0; font-size: 16px; } .wb-guide h4 { margin: 10px 0 2px 0; font-size: 14px; }
 .wb-keys { font-size: 12px; color: #57606a; padding: 2px 14px 8px 14px; }
-.wb-keys kbd, .wb-guide kbd { font-family: ui-monospace, monospace; font-size: 11px; padding: 1px 5px; border: 1px solid #d0d7de;
+.wb-keys kbd, .wb-guide kbd, .wb-definition kbd { font-family: ui-monospace, monospace; font-size: 11px; padding: 1px 5px; border: 1px solid #d0d7de;
   border-bottom-width: 2px; border-radius: 4px; background: #ffffff; color: #24292f; }
 .wb-login { padding: 40px; max-width: 520px; margin: 40px auto; border: 1px solid #d0d7de; border-radius: 10px;
   background: #f6f8fa; font-family: system-ui, sans-serif; }

@@ -158,6 +158,7 @@ class ClassificationView(widgets.VBox):
         self.status = widgets.HTML("")
         self.status.add_class("wb-status")
         self.main = widgets.VBox([header, self.item_box, self.options_box, self.definition])
+        self.main.add_class("wb-main")
         super().__init__([style_widget(), self.main, controls, self.keys_help, self.guide, self.status])
         self.add_class("wb-root")
         # the key listener is an attribute, never a child (it has no view)

@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -125,6 +126,8 @@ class LabelingSession:
         self.taxonomy = taxonomy
         self._widgets: List[Any] = []
         self._listeners: List[Callable[["LabelingSession"], Any]] = []
+        # widget callbacks may arrive on another thread (ipykernel 7 comm handling): one action at a time
+        self._lock = threading.RLock()
         self.reload()
 
     # ------------------------------------------------------------------ queue
@@ -287,9 +290,10 @@ class LabelingSession:
         self._listeners.append(check_callable(callback, where="LabelingSession.on_change"))
 
     def _after(self, action, *args, **kwargs):
-        action(*args, **kwargs)
-        for widget in self._widgets:
-            self._refresh(widget)
+        with self._lock:
+            action(*args, **kwargs)
+            for widget in self._widgets:
+                self._refresh(widget)
 
     def _refresh(self, widget) -> None:
         if callable(getattr(widget, "set_progress", None)):

@@ -1,0 +1,131 @@
+"""Kernel-side latency of the Labeller: from a submit to the next item displayed, store write included.
+
+For each of N items (default 1,000) on a SQLite store, the time is taken around one
+simulated key press (``_handle_keystroke({"key": "1"})``): the label is recorded with
+``AnnotationStore.record`` (durable when it returns), the queue advances, and the next
+item is rendered into the widget. Two settings:
+
+- ``in-process``: no kernel (ipywidgets' comms are dummies, so no message is sent);
+- ``in-kernel`` (default, the realistic one): the same loop inside a real ipykernel
+  started with jupyter_client, so every widget state change is serialised and sent on
+  the kernel's IOPub socket as it would be to JupyterLab or Voilà.
+
+Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/bench_widget_latency.py [--n 1000] [--mode in-kernel|in-process|both]
+
+Prints a Markdown table (median, p95, max in ms) and writes benchmarks/results/widgets.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LOOP = textwrap.dedent(
+    """
+    import json, time, tempfile, statistics
+    from pathlib import Path
+    import numpy as np, pandas as pd
+    from workbench.store import AnnotationStore
+    from workbench.taxonomy import Taxonomy
+    from workbench.widgets import Labeller
+
+    def _bench(n, folder, taxonomy_path):
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        store = AnnotationStore(url)
+        v = store.save_taxonomy(Taxonomy.load(taxonomy_path))
+        rng = np.random.default_rng(0)
+        words = "refund charge app crash invoice login password export playlist account cancel".split()
+        texts = [" ".join(rng.choice(words, size=40)) + f" #{i}" for i in range(n)]
+        store.add_items(pd.DataFrame({"item_id": [f"it{i:05d}" for i in range(n)], "text": texts}))
+        store.create_round(1, taxonomy_version=v)
+        store.assign(pd.DataFrame({"item_id": [f"it{i:05d}" for i in range(n)], "annotator": "bench",
+                                   "position": range(n)}), round=1)
+        t0 = time.perf_counter()
+        lab = Labeller(store, annotator="bench", round=1)
+        open_ms = (time.perf_counter() - t0) * 1000
+        keys = [str(k) for k in range(1, 10)]
+        times = []
+        for i in range(n):
+            shown = lab.item.item_id
+            t = time.perf_counter()
+            lab._handle_keystroke({"key": keys[i % len(keys)], "type": "keydown"})
+            times.append((time.perf_counter() - t) * 1000)
+            assert lab.item is None or lab.item.item_id != shown
+        stored = len(store.annotations(round=1, kind="label"))
+        assert stored == n, (stored, n)
+        t0 = time.perf_counter()
+        Labeller(store, annotator="bench", round=1)
+        reopen_ms = (time.perf_counter() - t0) * 1000
+        a = np.asarray(times)
+        return {"n": n, "median_ms": float(np.median(a)), "p95_ms": float(np.percentile(a, 95)),
+                "max_ms": float(a.max()), "mean_ms": float(a.mean()), "open_ms": open_ms,
+                "reopen_done_ms": reopen_ms, "stored": stored}
+    """
+)
+
+
+def run_in_process(n: int, taxonomy: str) -> dict:
+    ns: dict = {}
+    exec(LOOP, ns)  # noqa: S102 - our own benchmark code
+    with tempfile.TemporaryDirectory() as folder:
+        return ns["_bench"](n, folder, taxonomy)
+
+
+def run_in_kernel(n: int, taxonomy: str) -> dict:
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            code = LOOP + f"\nprint('RESULT=' + json.dumps(_bench({n}, {folder!r}, {taxonomy!r})))"
+            out = []
+
+            def hook(msg):
+                if msg["msg_type"] == "stream":
+                    out.append(msg["content"]["text"])
+                elif msg["msg_type"] == "error":
+                    out.append("\n".join(msg["content"]["traceback"]))
+
+            reply = kc.execute_interactive(code, timeout=1800, output_hook=hook)
+            text = "".join(out)
+            if reply["content"]["status"] != "ok" or "RESULT=" not in text:
+                raise RuntimeError(f"benchmark failed in the kernel:\n{text[-4000:]}")
+            return json.loads(text.split("RESULT=", 1)[1].splitlines()[0])
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--mode", choices=["in-kernel", "in-process", "both"], default="both")
+    parser.add_argument("--taxonomy", default=str(ROOT / "workbench" / "data" / "demo" / "taxonomy.yaml"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "widgets.json"))
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    results = {}
+    if args.mode in ("in-process", "both"):
+        results["in-process"] = run_in_process(args.n, args.taxonomy)
+    if args.mode in ("in-kernel", "both"):
+        results["in-kernel"] = run_in_kernel(args.n, args.taxonomy)
+    print(f"| setting | items | median ms | p95 ms | max ms | open Labeller ms |\n|---|---|---|---|---|---|")
+    for mode, r in results.items():
+        print(f"| {mode} | {r['n']} | {r['median_ms']:.2f} | {r['p95_ms']:.2f} | {r['max_ms']:.1f} | "
+              f"{r['open_ms']:.0f} |")
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "results": results}
+    Path(args.out).write_text(json.dumps(meta, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

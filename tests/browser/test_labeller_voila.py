@@ -1,0 +1,124 @@
+"""The labeling page served by Voilà (``workbench.widgets.serve``), driven in headless Chromium.
+
+A labeler opens the URL, types their name, and labels by click and by key, takes a
+label back, skips, writes a note, flags unsure; an item carrying a script payload
+runs nothing; multi-label items are toggled and submitted with Enter. Every step is
+checked in the SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from workbench.store import AnnotationStore
+from workbench.widgets.serve import serve
+
+pytestmark = pytest.mark.browser
+
+
+def rows(url, kind=None, current_only=True):
+    df = AnnotationStore(url).annotations(round=None, current_only=current_only)
+    if kind:
+        df = df[df["kind"] == kind]
+    return df.sort_values("id").reset_index(drop=True)
+
+
+@pytest.fixture
+def served(tmp_path, free_port):
+    started = []
+
+    def start(url, round):
+        server = serve(url, round, port=free_port(), block=False, workdir=str(tmp_path / f"app{round}"))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def start_labeling(page, server, name="alice"):
+    page.goto(server.url)
+    page.locator(".wb-login input").fill(name)
+    page.locator(".wb-login button", has_text="Start labeling").click()
+    expect(page.locator(".wb-root .wb-item")).to_be_visible(timeout=60_000)
+
+
+def test_a_labeler_labels_by_click_and_key_undoes_skips_and_notes_in_voila(page, served, tmp_path, shots, poll, labeling_store):
+    url = f"sqlite:///{tmp_path / 'labels.db'}"
+    labeling_store(url)
+    server = served(url, 1)
+    start_labeling(page, server)
+    item = page.locator(".wb-root .wb-item")
+    expect(item).to_contain_text("I was charged twice")
+    expect(page.locator(".wb-title")).to_have_text("Round 1 · support-intents v1 · alice")
+    # nothing of Jupyter is visible: no code, no notebook chrome
+    assert page.locator(".jp-InputArea, .jp-Notebook-toolbar, #jp-top-panel").count() == 0
+
+    page.locator(".wb-option", has_text="Duplicate charge").hover()
+    expect(page.locator(".wb-definition")).to_contain_text("Charged twice.")
+    shots(page, "labeller_voila", keep=True)
+
+    page.locator(".wb-option", has_text="Refund request").click()  # by click
+    poll(lambda: len(rows(url, "label")) == 1, what="the clicked label in the store")
+    expect(item).to_contain_text("The app crashes")
+
+    item.hover()
+    page.keyboard.press("3")  # by key: 3rd visible option
+    poll(lambda: len(rows(url, "label")) == 2, what="the keyed label")
+    expect(item).to_contain_text("How do I export")
+
+    page.keyboard.press("Backspace")  # undo
+    poll(lambda: len(rows(url, "label")) == 1, what="the retraction")
+    expect(item).to_contain_text("The app crashes")
+
+    page.locator(".wb-note input").fill("crash while opening the invoice")
+    item.hover()
+    page.keyboard.press("u")
+    expect(page.locator("button.wb-unsure")).to_have_class(re.compile("mod-active"))
+    page.keyboard.press("0")  # None of these, with a note, unsure
+    poll(lambda: len(rows(url, "label")) == 2, what="the noted label")
+
+    page.keyboard.press("s")  # skip "How do I export"
+    poll(lambda: len(rows(url, "skip")) == 1, what="the skip")
+    expect(item).to_contain_text("<script>window.pwned = 1</script>")  # shown as text
+    assert page.evaluate("window.pwned") is None
+    assert not any("pwned" in m for m in page.console)
+
+    page.keyboard.press("?")
+    expect(page.locator(".wb-guide")).to_contain_text("labeling guide")
+    shots(page, "labeller_voila_guide", keep=True)
+
+    labels = rows(url, "label")
+    assert list(labels["item_id"]) == ["i1", "i2"]
+    assert list(labels["label"]) == ["refund_request", "none_of_these"]
+    assert labels.loc[1, "note"] == "crash while opening the invoice" and bool(labels.loc[1, "unsure"])
+    assert labels["duration_ms"].notna().all()
+    history = rows(url, current_only=False)
+    assert "retract" in set(history["kind"]) and list(rows(url, "skip")["item_id"]) == ["i3"]
+    assert page.blocked == [] or all("127.0.0.1" not in u for u in page.blocked)
+
+
+def test_multilabel_items_are_toggled_and_submitted_with_enter_in_voila(page, served, tmp_path, shots, poll, labeling_store):
+    url = f"sqlite:///{tmp_path / 'multi.db'}"
+    labeling_store(url, task="multilabel")
+    server = served(url, 1)
+    start_labeling(page, server, name="bob")
+    item = page.locator(".wb-root .wb-item")
+    item.hover()
+    page.keyboard.press("1")
+    page.keyboard.press("3")
+    expect(page.locator(".wb-option.wb-selected")).to_have_count(2)
+    shots(page, "labeller_multilabel", keep=True)
+    page.keyboard.press("Enter")
+    poll(lambda: len(rows(url, "label")) == 1, what="the multi-label submit")
+    page.locator(".wb-option", has_text="How-to").click()
+    page.locator(".wb-controls button", has_text="Submit").click()
+    poll(lambda: len(rows(url, "label")) == 2, what="the clicked multi-label submit")
+    labels = rows(url, "label")
+    assert [json.loads(v) for v in labels["label"]] == [["bug_report", "refund_request"], ["how_to"]]
+    assert set(labels["annotator"]) == {"bob"}
