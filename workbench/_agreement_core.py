@@ -51,6 +51,8 @@ class Ratings:
         Whether labels were sets (list / tuple / set / JSON list strings).
     rows : ndarray of int64
         Row positions in the original frame of each rating.
+    declared : bool
+        Whether ``categories`` was given by the caller (not inferred).
     """
 
     item: np.ndarray
@@ -61,6 +63,7 @@ class Ratings:
     categories: list
     multilabel: bool
     rows: np.ndarray
+    declared: bool = False
 
     @property
     def n_items(self) -> int:
@@ -207,7 +210,7 @@ def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col:
     _check_duplicates(df, rows, item_codes, ann_codes, len(ann_ids), item_col, annotator_col, caller)
     return Ratings(item=item_codes, annotator=ann_codes, label=label_codes,
                    item_ids=np.asarray(item_ids), annotator_ids=np.asarray(ann_ids),
-                   categories=cats, multilabel=bool(multilabel), rows=rows)
+                   categories=cats, multilabel=bool(multilabel), rows=rows, declared=categories is not None)
 
 
 def _check_duplicates(df, rows, item_codes, ann_codes, n_ann, item_col, annotator_col, caller):

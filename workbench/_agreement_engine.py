@@ -114,7 +114,7 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
         values = None
         if level in ("interval", "ratio"):
             values = r.numeric_values()
-        if level != "nominal" and dist is None and r.numeric_values() is None and q > 1:
+        if level != "nominal" and dist is None and not r.declared and r.numeric_values() is None and q > 1:
             warnings.warn(f"{caller}: level={level!r} with non-numeric labels uses the order of the categories "
                           f"{r.categories[:6]}{'...' if q > 6 else ''} (positions 1..{q}); pass categories=[...] "
                           "in their true order, or numeric labels.", WorkbenchWarning, stacklevel=4)
