@@ -353,3 +353,13 @@ def test_charts_build_from_the_tables(noisy_data):
     assert {v["source"] for v in values} == {"humans", "model"} and len(values) == 4
     with pytest.raises(DataError, match="confusion_evidence_table"):
         plot_confusion_evidence(classification_table(pred))
+
+
+def test_label_issues_warn_by_name_about_classes_too_small_to_judge():
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(4), size=50)
+    pred = Predictions(np.arange(50), np.array(["a", "b", "c"] * 16 + ["a", "a"]), ("a", "b", "c", "unused"),
+                       proba, "x")
+    with pytest.warns(WorkbenchWarning, match=r"fewer than 2 labeled items: \['unused'\]"):
+        table = label_issue_table(pred, method="both")
+    assert set(table["label"]) <= {"a", "b", "c"}

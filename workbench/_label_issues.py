@@ -8,13 +8,18 @@ The default method, ``"calibrated_self_confidence"``:
    minimising the negative log-likelihood of the given labels (Guo et al. 2017,
    "On Calibration of Modern Neural Networks"), ``p_T = softmax(T * log p)``. The
    ranking of classes within an item does not change; only how peaked they are.
+   ``T`` is kept >= 1 (calibration may sharpen, never flatten): the label noise we
+   are looking for itself pulls the likelihood-optimal ``T`` down (a confidently
+   predicted flipped label costs ``-log p``), so a fitted ``T < 1`` mostly measures
+   that noise, and flattening would hide exactly the items to be found.
 2. **Count.** cleanlab's confident joint (Northcutt et al. 2021) estimates how many
    items of each given class are mislabeled. Its per-class thresholds are averages
    of probabilities, so the count it returns depends on calibration: an
    over-confident model inflates it, an under-confident one deflates it. Step 1
    makes the count meaningful.
-3. **Rank.** Within each class, remove that many items with the lowest
-   self-confidence ``p(given label)`` (cleanlab ``filter_by="low_self_confidence"``).
+3. **Rank.** Flag that many items (the total over classes) with the lowest
+   self-confidence ``p(given label)`` (cleanlab ``filter_by="low_self_confidence"``,
+   whose count is ``cleanlab.count.num_label_issues``).
 
 On banking77 with 10% of the labels flipped, this is what lifts precision from
 cleanlab's default (``prune_by_noise_rate``) ~0.7 to > 0.9 at recall > 0.85 (see
@@ -33,9 +38,11 @@ True
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from .exceptions import MissingDependencyError
+from .exceptions import MissingDependencyError, WorkbenchWarning
 
 __all__ = ["METHODS", "DEFAULT_METHOD", "CLEANLAB_DEFAULT", "fit_temperature", "apply_temperature",
            "find_issues"]
@@ -112,7 +119,21 @@ def _cleanlab():
     return cleanlab
 
 
-def find_issues(y: np.ndarray, probabilities: np.ndarray, *, method: str):
+def _rewarn(caught, y: np.ndarray, class_names) -> None:
+    """Re-issue cleanlab's warnings with class names instead of column numbers."""
+    if any("too few examples" in str(w.message) for w in caught):
+        counts = np.bincount(y, minlength=len(class_names))
+        few = [str(name) for name, n in zip(class_names, counts) if n < 2]
+        warnings.warn(
+            f"label issues may be missed in classes with fewer than 2 labeled items: {few[:10]} "
+            "(cleanlab keeps at least one item per class). Label more items of these classes.",
+            WorkbenchWarning, stacklevel=4)
+    for w in caught:
+        if "too few examples" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def find_issues(y: np.ndarray, probabilities: np.ndarray, *, method: str, class_names=None):
     """Flag label issues with ``method`` (a key of :data:`METHODS`).
 
     Returns
@@ -127,13 +148,17 @@ def find_issues(y: np.ndarray, probabilities: np.ndarray, *, method: str):
         What was run, for the ``method`` column.
     """
     cleanlab = _cleanlab()
+    class_names = list(class_names) if class_names is not None else list(range(probabilities.shape[1]))
     filter_by, calibrate, score = METHODS[method]
     used = probabilities
     description = f"cleanlab find_label_issues(filter_by={filter_by!r})"
     if calibrate:
-        temperature = fit_temperature(probabilities, y)
+        temperature = max(1.0, fit_temperature(probabilities, y))
         used = apply_temperature(probabilities, temperature)
         description = f"{method}: temperature T={temperature:.3f}, then {description}"
-    mask = cleanlab.filter.find_label_issues(y, used, filter_by=filter_by, n_jobs=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mask = cleanlab.filter.find_label_issues(y, used, filter_by=filter_by, n_jobs=1)
+    _rewarn(caught, y, class_names)
     quality = cleanlab.rank.get_label_quality_scores(y, used, method=score)
     return np.asarray(mask, dtype=bool), np.asarray(quality, dtype=float), used, description

@@ -273,7 +273,7 @@ def label_issue_table(pred, *, method=_label_issues.DEFAULT_METHOD, top=None) ->
         top = check_positive_int(top, param="top", caller=caller, minimum=0)
     codes = pred.label_codes
     mask, quality, used, description = _label_issues.find_issues(codes, np.asarray(pred.probabilities, float),
-                                                                 method=method)
+                                                                 method=method, class_names=pred.classes)
     flagged = np.flatnonzero(mask)
     flagged = flagged[np.lexsort((flagged, quality[flagged]))]
     if top is not None:
