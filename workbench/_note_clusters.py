@@ -24,7 +24,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-__all__ = ["embed", "top_terms", "cluster_texts", "split_in_two"]
+__all__ = ["embed", "top_terms", "contrast_terms", "cluster_texts", "split_in_two"]
 
 #: Chat filler and contraction stems that scikit-learn's English list does not hold.
 _EXTRA_STOP_WORDS = frozenset({"don", "doesn", "didn", "isn", "wasn", "won", "ve", "ll", "hi", "hello", "hey",
@@ -68,6 +68,48 @@ def top_terms(matrix, names, rows, *, n: int = 5) -> list:
         picked.append(term)
         best[term] = score[j]
     return picked
+
+
+def contrast_terms(texts_a: Sequence[str], texts_b: Sequence[str], *, n: int = 4) -> tuple:
+    """Terms far more frequent in ``texts_a`` than in ``texts_b``, and the reverse.
+
+    Ranks unigrams and bigrams by the difference of their document frequencies (share of
+    texts containing them); a term must occur in at least two texts of its side.
+
+    Examples
+    --------
+    >>> contrast_terms(["stop my plan", "stop renewal", "cancel and stop"],
+    ...                ["money back", "refund money", "want money back"], n=1)
+    (['stop'], ['money'])
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    if not texts_a or not texts_b:
+        return [], []
+    vectorizer = CountVectorizer(binary=True, ngram_range=(1, 2), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+                                 stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS))
+    try:
+        matrix = vectorizer.fit_transform(list(texts_a) + list(texts_b))
+    except ValueError:  # empty vocabulary
+        return [], []
+    names = vectorizer.get_feature_names_out()
+    na = len(texts_a)
+    count_a = np.asarray(matrix[:na].sum(axis=0)).ravel()
+    count_b = np.asarray(matrix[na:].sum(axis=0)).ravel()
+    diff = count_a / na - count_b / len(texts_b)
+
+    def pick(sign, counts):
+        out = []
+        for j in np.argsort(-sign * diff, kind="stable"):
+            if sign * diff[j] <= 0 or len(out) >= n:
+                break
+            term = str(names[j])
+            if counts[j] < 2 or any(term in p.split(" ") or p in term.split(" ") for p in out):
+                continue
+            out.append(term)
+        return out
+
+    return pick(1, count_a), pick(-1, count_b)
 
 
 def _seed(random_state) -> int:

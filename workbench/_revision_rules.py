@@ -22,7 +22,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from ._note_clusters import cluster_texts, embed, split_in_two, top_terms
+from ._note_clusters import cluster_texts, contrast_terms, split_in_two
 from ._revision_evidence import texts_for
 
 __all__ = ["Evidence", "pair_rules", "redefine_rule", "split_rule", "add_rule", "retire_rule", "slug"]
@@ -84,21 +84,19 @@ def _definition(ev: Evidence, label: str) -> str:
         return ""
 
 
-def _characteristic_terms(ev: Evidence, a: str, b: str, n: int = 4) -> tuple:
-    """Terms that characterise items of ``a`` against items of ``b`` (and vice versa)."""
-    ids_a = ev.majority.index[ev.majority == a].tolist()
-    ids_b = ev.majority.index[ev.majority == b].tolist()
-    texts = texts_for(ids_a + ids_b, ev.items)
-    if ev.items is None or not ids_a or not ids_b:
-        texts = [_definition(ev, a) or a.replace("_", " "), _definition(ev, b) or b.replace("_", " ")]
-        ids_a, ids_b = ["a"], ["b"]
-    matrix, names = embed(texts)
-    if matrix is None:
-        return [a.replace("_", " ")], [b.replace("_", " ")]
-    na = len(ids_a)
-    ta = top_terms(matrix, names, np.arange(na), n=n) or [a.replace("_", " ")]
-    tb = top_terms(matrix, names, np.arange(na, len(texts)), n=n) or [b.replace("_", " ")]
-    return ta, tb
+def _characteristic_terms(ev: Evidence, a: str, b: str, disputed, n: int = 4) -> tuple:
+    """Terms that tell items of ``a`` from items of ``b`` (undisputed items when there are enough)."""
+    fallback = ([a.replace("_", " ")], [b.replace("_", " ")])
+    if ev.items is None:
+        return fallback
+    disputed = set(disputed)
+    sides = []
+    for c in (a, b):
+        ids = ev.majority.index[ev.majority == c].tolist()
+        clean = [i for i in ids if i not in disputed]
+        sides.append(texts_for(clean if len(clean) >= 3 else ids, ev.items))
+    ta, tb = contrast_terms(sides[0], sides[1], n=n)
+    return ta or fallback[0], tb or fallback[1]
 
 
 def _pair_evidence_dict(row, overlap: float, has_model: bool) -> dict:
@@ -159,7 +157,7 @@ def pair_rules(ev: Evidence) -> list:
 
 def _clarify(ev, row, a, b, hs, ms, evidence, examples, disputed) -> dict:
     r = ev.rules
-    ta, tb = _characteristic_terms(ev, a, b)
+    ta, tb = _characteristic_terms(ev, a, b, disputed)
     maj = Counter(ev.majority.reindex(disputed).dropna().tolist())
     lean = ""
     if maj:
