@@ -362,8 +362,21 @@ class Labeller(ClassificationView):
 
     Examples
     --------
-    >>> from workbench.widgets import Labeller  # doctest: +SKIP
-    >>> Labeller("sqlite:///labels.db", annotator="alice", round=1)  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from workbench.store import AnnotationStore
+    >>> from workbench.taxonomy import Taxonomy
+    >>> store = AnnotationStore("sqlite://")  # in a notebook: "sqlite:///labels.db"
+    >>> v = store.save_taxonomy(Taxonomy.from_yaml(
+    ...     "name: mail\\nversion: 1\\ncategories:\\n  - {id: spam, definition: Unwanted.}\\n"
+    ...     "  - {id: ham, definition: Wanted.}\\n"))
+    >>> _ = store.add_items(pd.DataFrame({"item_id": ["m1", "m2"], "text": ["Win a prize!", "Lunch?"]}))
+    >>> _ = store.create_round(1, taxonomy_version=v)
+    >>> lab = Labeller(store, annotator="alice", round=1)
+    >>> lab.item.item_id, lab.options
+    ('m1', ['spam', 'ham'])
+    >>> lab._handle_keystroke({"key": "1", "type": "keydown"})  # what pressing 1 sends
+    >>> store.annotations()[["item_id", "label"]].values.tolist(), lab.item.item_id
+    ([['m1', 'spam']], 'm2')
     """
 
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,

@@ -12,7 +12,7 @@ authenticating proxy.
 Examples
 --------
 >>> nb = build_notebook("sqlite:////tmp/labels.db", 1)
->>> [c.cell_type for c in nb.cells]
+>>> [c["cell_type"] for c in nb["cells"]]
 ['code', 'code']
 >>> normalise_url("labels.db").startswith("sqlite:////")
 True
@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -119,25 +120,31 @@ def labeling_app(db_url: str, round: int, *, annotator: Optional[str] = None, **
     return app
 
 
-def build_notebook(db_url: str, round: int, **labeller_kwargs):
-    """The notebook Voilà runs: a parameters cell and ``labeling_app(db_url, round)``.
+def _code_cell(cell_id: str, source: str, tags=()) -> dict:
+    return {"cell_type": "code", "execution_count": None, "id": cell_id,
+            "metadata": {"tags": list(tags)} if tags else {}, "outputs": [], "source": source}
+
+
+def build_notebook(db_url: str, round: int, **labeller_kwargs) -> dict:
+    """The notebook Voilà runs (nbformat 4 as a dict): a parameters cell and ``labeling_app(db_url, round)``.
 
     Examples
     --------
-    >>> "labeling_app" in build_notebook("sqlite:////x.db", 2).cells[1].source
-    True
+    >>> nb = build_notebook("sqlite:////x.db", 2)
+    >>> nb["nbformat"], "labeling_app" in nb["cells"][1]["source"]
+    (4, True)
     """
-    import nbformat
-
     params = f"db_url = {normalise_url(db_url)!r}\nround = {int(round)!r}\nlabeller_kwargs = {labeller_kwargs!r}"
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from workbench.widgets.serve import labeling_app\n"
-                                  "labeling_app(db_url, round, **labeller_kwargs)"),
-    ]
-    return nb
+    return {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                     "language_info": {"name": "python"}},
+        "cells": [
+            _code_cell("parameters", params, tags=["parameters"]),
+            _code_cell("app", "from workbench.widgets.serve import labeling_app\n"
+                       "labeling_app(db_url, round, **labeller_kwargs)"),
+        ],
+    }
 
 
 class VoilaServer:
@@ -215,9 +222,7 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
     folder = Path(workdir or tempfile.mkdtemp(prefix="workbench-serve-"))
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "labeling.ipynb"
-    import nbformat
-
-    nbformat.write(build_notebook(url, round, **labeller_kwargs), str(notebook))
+    notebook.write_text(json.dumps(build_notebook(url, round, **labeller_kwargs), indent=1))
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={int(port)}",
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False",
            "--VoilaConfiguration.file_allowlist=[]"]

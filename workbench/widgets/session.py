@@ -21,17 +21,17 @@ Examples
 ... name: demo
 ... version: 1
 ... categories:
-...   - {id: yes, name: "Yes"}
-...   - {id: no, name: "No"}
+...   - {id: spam, name: Spam, definition: Unwanted mail.}
+...   - {id: ham, name: Ham, definition: Wanted mail.}
 ... ''')
 >>> v = store.save_taxonomy(tax)
 >>> store.add_items(pd.DataFrame({"item_id": ["a", "b"], "text": ["first", "second"]}))
 2
->>> store.create_round(1, taxonomy_version=v)
+>>> _ = store.create_round(1, taxonomy_version=v)
 >>> s = LabelingSession(store, annotator="ann", round=1)
 >>> s.current.item_id, s.progress
 ('a', (0, 2))
->>> _ = s.submit(Submission(label="yes"))
+>>> _ = s.submit(Submission(label="spam"))
 >>> s.current.item_id, s.progress
 ('b', (1, 2))
 >>> s.undo().item_id
