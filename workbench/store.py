@@ -1,0 +1,469 @@
+"""The annotation store: items, taxonomy versions, rounds, assignments and judgements.
+
+An :class:`AnnotationStore` is a SQLite file by default and a PostgreSQL database for a
+team (``postgresql+psycopg://...``), on SQLAlchemy Core. Annotations are append-only: a
+correction is a new row, an undo is a ``retract`` row pointing at the row it takes back.
+The *current* judgement of (item, annotator, round, kind) is the newest non-retracted row.
+:meth:`AnnotationStore.record` returns only after the row is committed (durable).
+
+Examples
+--------
+>>> import pandas as pd
+>>> from workbench.taxonomy import Taxonomy
+>>> store = AnnotationStore("sqlite://")          # in memory; use a file path for real work
+>>> tax = Taxonomy.from_yaml('''
+... name: intents
+... version: 1
+... categories:
+...   - {id: refund, definition: Money back.}
+...   - {id: bug, definition: Something broke.}
+... ''')
+>>> store.save_taxonomy(tax)
+1
+>>> store.add_items(pd.DataFrame({"item_id": ["m1", "m2"], "text": ["I want my money", "App crashes"]}))
+2
+>>> store.create_round(1, taxonomy_version=1)
+1
+>>> first = store.record("m1", "ana", "bug", round=1)
+>>> fixed = store.record("m1", "ana", "refund", round=1)      # a correction is a new row
+>>> store.annotations(round=1)[["item_id", "annotator", "label"]]
+  item_id annotator   label
+0      m1       ana  refund
+>>> store.record("m2", "ana", "refnd", round=1)
+Traceback (most recent call last):
+...
+workbench.exceptions.LabelNotInTaxonomyError: Label 'refnd' is not in taxonomy 'intents' v1. Valid labels: ['refund', 'bug']. Record one of them, or save a new taxonomy version that defines 'refnd' and use it in a new round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any, Dict, List, Optional, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import _store_schema as S
+from ._store_items import add_items as _add_items, read_items_table
+from ._store_labels import LabelRules, normalize_label
+from ._store_read import read_annotations
+from ._store_records import insert_annotations
+from ._validation import check_option, check_positive_int, check_columns
+from .exceptions import StoreError
+
+__all__ = ["AnnotationStore", "KINDS"]
+
+KINDS = S.KINDS
+
+
+class AnnotationStore:
+    """Append-only store of items, taxonomy versions, rounds, assignments and annotations.
+
+    Parameters
+    ----------
+    url : str or path-like
+        ``"sqlite:///path.db"`` (or a plain path: SQLite), ``"sqlite://"`` (in memory, for
+        tests), or ``"postgresql+psycopg://user@host:5432/db"``. The tables are created on
+        first open.
+    synchronous : {'FULL', 'NORMAL'}, default='FULL'
+        SQLite only. ``FULL`` fsyncs every commit (an acknowledged label survives a power
+        cut); ``NORMAL`` survives a killed process but may lose the last commits on power loss.
+
+    Attributes
+    ----------
+    url : str
+        The normalised SQLAlchemy URL.
+    schema_version : int
+        Version of the table layout.
+
+    Examples
+    --------
+    >>> store = AnnotationStore("sqlite://")
+    >>> store.taxonomy_versions()
+    []
+    """
+
+    def __init__(self, url: Any, *, synchronous: str = "FULL"):
+        check_option(synchronous, {"FULL", "NORMAL"}, param="synchronous", caller="AnnotationStore")
+        self.url = S.normalize_url(url)
+        self._engine = S.open_engine(self.url, synchronous=synchronous)
+        self.schema_version = S.ensure_schema(self._engine)
+        self._lock = threading.Lock()
+        self._round_versions: Dict[int, int] = {}
+        self._rules: Dict[int, LabelRules] = {}
+        self._taxonomies: Dict[int, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"AnnotationStore({sa.make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    def __enter__(self) -> "AnnotationStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections (the store can be reopened from its URL)."""
+        self._engine.dispose()
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (for read-only ad-hoc queries)."""
+        return self._engine
+
+    # ----------------------------------------------------------------- items
+    def add_items(self, df: pd.DataFrame, *, id_col: str = "item_id", text_col: str = "text",
+                  dataset: Optional[str] = None, progress: Optional[bool] = None) -> int:
+        """Add items; return how many were new.
+
+        Idempotent: an item id already stored with the same text is skipped; the same id
+        with a different text raises :class:`~workbench.exceptions.DataError` naming the ids.
+        Columns other than the id, text and ``dataset`` are stored as metadata (JSON).
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            One row per item (see :func:`workbench.items.read_items`).
+        id_col, text_col : str
+            Names of the id and text columns.
+        dataset : str, optional
+            Dataset name for every row (default: a ``dataset`` column if present, else none).
+        progress : bool, optional
+            Show a progress bar (default: only for more than 200,000 rows).
+
+        Returns
+        -------
+        int
+            Number of items inserted.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore("sqlite://")
+        >>> df = pd.DataFrame({"item_id": ["a", "b"], "text": ["x", "y"], "lang": ["en", "de"]})
+        >>> store.add_items(df), store.add_items(df)
+        (2, 0)
+        """
+        return _add_items(self._engine, df, id_col=id_col, text_col=text_col, dataset=dataset,
+                          progress=progress)
+
+    def items(self, *, item_ids: Optional[Sequence[str]] = None, dataset: Optional[str] = None) -> pd.DataFrame:
+        """Items as a DataFrame ``item_id, dataset, text, content_hash`` + one column per metadata key.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore("sqlite://")
+        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a"], "text": ["x"], "lang": ["en"]}))
+        >>> store.items()[["item_id", "text", "lang"]]
+          item_id text lang
+        0       a    x   en
+        """
+        return read_items_table(self._engine, item_ids=item_ids, dataset=dataset)
+
+    # ----------------------------------------------------------------- taxonomies
+    def save_taxonomy(self, taxonomy) -> int:
+        """Store a taxonomy version (its YAML); return its version number.
+
+        Saving the same content again is a no-op; a different document under an existing
+        version number raises :class:`~workbench.exceptions.StoreError`.
+
+        Examples
+        --------
+        >>> from workbench.taxonomy import Taxonomy
+        >>> store = AnnotationStore("sqlite://")
+        >>> t = Taxonomy.from_yaml("name: t\\nversion: 3\\ncategories:\\n  - {id: a, definition: A.}\\n")
+        >>> store.save_taxonomy(t), store.save_taxonomy(t), store.taxonomy_versions()
+        (3, 3, [3])
+        """
+        text = taxonomy.to_yaml()
+        version = int(taxonomy.version)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        t = S.taxonomies
+        with S.write_begin(self._engine.connect()) as conn, conn.begin():
+            found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
+            if found is None:
+                conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
+                                               content_hash=digest, created_at=S.utcnow()))
+            elif found.content_hash != digest:
+                raise StoreError(
+                    f"Taxonomy version {version} is already saved in {self!r} with different content "
+                    f"(name {found.name!r}). Versions are immutable: make the next version with "
+                    "Taxonomy.apply(...) (or bump 'version') and save that.")
+        return version
+
+    def taxonomy_versions(self) -> List[int]:
+        """Saved taxonomy versions, ascending."""
+        with self._engine.connect() as conn:
+            return [int(v) for v in conn.execute(sa.select(S.taxonomies.c.version).order_by("version")).scalars()]
+
+    def taxonomy(self, version: Optional[int] = None):
+        """The saved :class:`~workbench.taxonomy.Taxonomy` of ``version`` (the latest when None)."""
+        if version is None:
+            versions = self.taxonomy_versions()
+            if not versions:
+                raise StoreError(f"No taxonomy is saved in {self!r}. Save one first with store.save_taxonomy(t).")
+            version = versions[-1]
+        version = int(version)
+        if version not in self._taxonomies:
+            from .taxonomy import Taxonomy
+
+            with self._engine.connect() as conn:
+                text = conn.execute(sa.select(S.taxonomies.c.yaml)
+                                    .where(S.taxonomies.c.version == version)).scalar()
+            if text is None:
+                raise StoreError(f"Taxonomy version {version} is not saved in {self!r}; saved versions: "
+                                 f"{self.taxonomy_versions()}. Save it with store.save_taxonomy(t).")
+            self._taxonomies[version] = Taxonomy.from_yaml(text, source=f"{self.url} (taxonomy v{version})")
+        return self._taxonomies[version]
+
+    def _label_rules(self, version: int) -> LabelRules:
+        rules = self._rules.get(version)
+        if rules is None:
+            rules = self._rules[version] = LabelRules.from_taxonomy(self.taxonomy(version))
+        return rules
+
+    # ----------------------------------------------------------------- rounds
+    def create_round(self, round: int, *, taxonomy_version: int, name: Optional[str] = None,
+                     params: Optional[dict] = None) -> int:
+        """Create labeling round ``round`` against a saved taxonomy version; return ``round``.
+
+        Creating the same round again with the same settings is a no-op; other settings
+        raise :class:`~workbench.exceptions.StoreError`.
+
+        Examples
+        --------
+        >>> from workbench.taxonomy import Taxonomy
+        >>> store = AnnotationStore("sqlite://")
+        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
+        >>> store.create_round(1, taxonomy_version=v, name="pilot", params={"overlap": 2})
+        1
+        >>> store.round_info(1)["params"]
+        {'overlap': 2}
+        """
+        round = check_positive_int(round, param="round", caller="create_round", minimum=0)
+        taxonomy_version = check_positive_int(taxonomy_version, param="taxonomy_version",
+                                              caller="create_round", minimum=0)
+        try:
+            params_json = json.dumps(params or {}, sort_keys=True)
+        except TypeError as exc:
+            raise StoreError(f"The params of round {round} must be JSON-serialisable ({exc}).") from exc
+        r = S.rounds
+        with S.write_begin(self._engine.connect()) as conn, conn.begin():
+            known = conn.execute(sa.select(S.taxonomies.c.version)
+                                 .where(S.taxonomies.c.version == taxonomy_version)).scalar()
+            if known is None:
+                raise StoreError(f"Cannot create round {round}: taxonomy version {taxonomy_version} is not saved; "
+                                 f"saved versions: {self.taxonomy_versions()}. Call store.save_taxonomy(t) first.")
+            found = conn.execute(sa.select(r).where(r.c.round == round)).first()
+            if found is None:
+                conn.execute(r.insert().values(round=round, name=name, taxonomy_version=taxonomy_version,
+                                               params=params_json, created_at=S.utcnow()))
+            elif (found.taxonomy_version, found.name, found.params) != (taxonomy_version, name, params_json):
+                raise StoreError(f"Round {round} already exists with taxonomy v{found.taxonomy_version}, name "
+                                 f"{found.name!r}, params {found.params}. Rounds are immutable: use a new round number.")
+        return round
+
+    def rounds(self) -> pd.DataFrame:
+        """Rounds as a DataFrame ``round, name, taxonomy_version, params, created_at``."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(S.rounds).order_by(S.rounds.c.round)).mappings().all()
+        df = pd.DataFrame([dict(r) for r in rows], columns=["round", "name", "taxonomy_version", "params",
+                                                           "created_at"])
+        df["params"] = [json.loads(p) if p else {} for p in df["params"]]
+        df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+        return df
+
+    def round_info(self, round: int) -> dict:
+        """``{'round', 'name', 'taxonomy_version', 'params', 'created_at'}`` of one round."""
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(S.rounds).where(S.rounds.c.round == int(round))).mappings().first()
+        if row is None:
+            raise StoreError(f"Round {round} does not exist in {self!r}; existing rounds: "
+                             f"{self.rounds()['round'].tolist()}. Create it with store.create_round({round}, "
+                             "taxonomy_version=...).")
+        info = dict(row)
+        info["params"] = json.loads(info["params"]) if info["params"] else {}
+        self._round_versions[int(round)] = int(info["taxonomy_version"])
+        return info
+
+    def _round_version(self, round: int) -> int:
+        version = self._round_versions.get(round)
+        if version is None:
+            version = self.round_info(round)["taxonomy_version"]
+        return version
+
+    # ----------------------------------------------------------------- assignments
+    def assign(self, df: pd.DataFrame, *, round: int) -> int:
+        """Assign items to annotators in ``round`` (columns ``item_id, annotator``, optional ``position``).
+
+        Existing assignments are kept; returns the number of new ones. Without ``position``
+        each annotator's new items are queued after their existing ones, in frame order.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from workbench.taxonomy import Taxonomy
+        >>> store = AnnotationStore("sqlite://")
+        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a", "b"], "text": ["x", "y"]}))
+        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
+        >>> _ = store.create_round(1, taxonomy_version=v)
+        >>> store.assign(pd.DataFrame({"item_id": ["b", "a"], "annotator": "ana"}), round=1)
+        2
+        >>> store.assignments(round=1)
+           round item_id annotator  position
+        0      1       b       ana         0
+        1      1       a       ana         1
+        """
+        from ._store_records import insert_assignments
+
+        check_columns(df, ["item_id", "annotator"], what="assign(df)")
+        self._round_version(int(round))
+        return insert_assignments(self._engine, df, round=int(round))
+
+    def assignments(self, *, round: Optional[int] = None, annotator: Optional[str] = None) -> pd.DataFrame:
+        """Assignments as a DataFrame ``round, item_id, annotator, position`` (queue order)."""
+        a = S.assignments
+        query = sa.select(a.c.round, a.c.item_id, a.c.annotator, a.c.position)
+        if round is not None:
+            query = query.where(a.c.round == int(round))
+        if annotator is not None:
+            query = query.where(a.c.annotator == str(annotator))
+        query = query.order_by(a.c.round, a.c.annotator, a.c.position, a.c.item_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        df = pd.DataFrame(rows, columns=["round", "item_id", "annotator", "position"])
+        return df.astype({"round": "int64", "position": "int64"})
+
+    # ----------------------------------------------------------------- annotations
+    def record(self, item_id: str, annotator: str, label: Any, *, round: int, unsure: bool = False,
+               note: Optional[str] = None, duration_ms: Optional[int] = None, kind: str = "label",
+               session_id: Optional[str] = None) -> int:
+        """Append one judgement; return its row id once the transaction is committed.
+
+        Parameters
+        ----------
+        item_id, annotator : str
+        label : str, list of str, or None
+            A label id; a list for multi-label (stored as a sorted JSON list string); ``None``
+            for kinds without a label (``skip``). Kinds ``label``, ``adjudication``, ``quiz``
+            are checked against the round's taxonomy version.
+        round : int
+        unsure : bool, default=False
+        note : str, optional
+        duration_ms : int, optional
+        kind : {'label', 'adjudication', 'quiz', 'skip', 'pairwise', 'rubric'}, default='label'
+        session_id : str, optional
+
+        Returns
+        -------
+        int
+            The new row id (durable when returned).
+
+        Raises
+        ------
+        LabelNotInTaxonomyError
+            The label is not a label of the round's taxonomy version.
+        StoreError
+            Unknown round or item.
+
+        Examples
+        --------
+        See the module docstring.
+        """
+        row = {"item_id": item_id, "annotator": annotator, "label": label, "unsure": unsure, "note": note,
+               "duration_ms": duration_ms, "kind": kind, "session_id": session_id}
+        return insert_annotations(self, [row], round=round, caller="record")[0]
+
+    def record_many(self, df: pd.DataFrame, *, round: int) -> List[int]:
+        """Append many judgements in one transaction (columns ``item_id, annotator, label`` and
+        optionally ``unsure, note, duration_ms, kind, session_id``); return the new ids in row order.
+
+        Every row is checked first; nothing is written if one fails.
+        """
+        check_columns(df, ["item_id", "annotator", "label"], what="record_many(df)")
+        optional = ["unsure", "note", "duration_ms", "kind", "session_id"]
+        cols = ["item_id", "annotator", "label"] + [c for c in optional if c in df.columns]
+        rows = df[cols].to_dict("records")
+        return insert_annotations(self, rows, round=round, caller="record_many")
+
+    def retract(self, annotation_id: int) -> int:
+        """Take back annotation ``annotation_id`` (undo); return the id of the new ``retract`` row.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from workbench.taxonomy import Taxonomy
+        >>> store = AnnotationStore("sqlite://")
+        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a"], "text": ["x"]}))
+        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
+        >>> _ = store.create_round(1, taxonomy_version=v)
+        >>> rid = store.record("a", "ana", "a", round=1)
+        >>> _ = store.retract(rid)
+        >>> len(store.annotations()), len(store.annotations(current_only=False))
+        (0, 2)
+        """
+        from ._store_records import insert_retract
+
+        return insert_retract(self, int(annotation_id))
+
+    def annotations(self, *, round: Optional[int] = None, current_only: bool = True,
+                    kind: Any = None) -> pd.DataFrame:
+        """Annotations in long format.
+
+        Parameters
+        ----------
+        round : int, optional
+            Only this round.
+        current_only : bool, default=True
+            Only the newest non-retracted row per (item_id, annotator, round, kind); retract
+            rows are left out. ``False`` gives every row, with a ``retracts`` column.
+        kind : str or list of str, optional
+            Only these kinds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id, item_id, annotator, round, label, taxonomy_version, unsure, note,
+            duration_ms, kind, created_at, session_id``, ordered by ``id``.
+        """
+        kinds = None
+        if kind is not None:
+            kinds = [kind] if isinstance(kind, str) else list(kind)
+            for k in kinds:
+                check_option(k, KINDS, param="kind", caller="annotations")
+        return read_annotations(self._engine, round=None if round is None else int(round), kinds=kinds,
+                                current_only=bool(current_only))
+
+    def progress(self, *, round: int) -> pd.DataFrame:
+        """Per annotator of ``round``: ``annotator, n_assigned, n_done`` (current ``label`` rows)."""
+        from ._store_records import progress_table
+
+        return progress_table(self._engine, round=int(round))
+
+    # ----------------------------------------------------------------- export / import
+    def export(self, path_or_buffer: Any, *, format: str = "csv", round: Optional[int] = None,
+               current_only: bool = True) -> None:
+        """Write annotations as ``csv``, ``jsonl``, ``parquet`` or ``label-studio`` JSON.
+
+        Examples
+        --------
+        >>> import io
+        >>> store = AnnotationStore("sqlite://")
+        >>> buf = io.StringIO(); store.export(buf, format="csv"); buf.getvalue().split(",")[:3]
+        ['id', 'item_id', 'annotator']
+        """
+        from ._store_io import export_annotations
+
+        export_annotations(self, path_or_buffer, format=format, round=round, current_only=current_only)
+
+    def import_label_studio(self, path_or_data: Any, *, round: int, **kwargs) -> List[int]:
+        """Import a Label Studio classification export (``Choices`` results) into ``round``.
+
+        See :func:`workbench._store_io.import_label_studio` for the keywords.
+        """
+        from ._store_io import import_label_studio
+
+        return import_label_studio(self, path_or_data, round=round, **kwargs)
