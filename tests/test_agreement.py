@@ -261,3 +261,24 @@ def test_pattern_compression_gives_the_same_sums_as_all_items(name, opts):
     np.testing.assert_allclose(counts @ rows, stat.features().sum(axis=0), atol=1e-12)
     np.testing.assert_allclose(rows[inverse], stat.features(), atol=1e-12)
     np.testing.assert_allclose(stat.sums(), stat.features().sum(axis=0), atol=1e-12)
+
+
+def test_missing_item_or_annotator_ids_are_data_errors():
+    df = long(K2011).dropna()
+    bad = df.astype({"annotator": object}).copy()
+    bad.iloc[0, bad.columns.get_loc("annotator")] = None
+    with pytest.raises(DataError, match="needs a value in 'annotator' for every rating") as info:
+        ag.fleiss_kappa_score(bad)
+    assert len(info.value.failure_cases) == 1
+
+
+def test_multilabel_categories_declare_the_single_labels():
+    df = pd.DataFrame({"item_id": [1, 1, 2, 2], "annotator": list("abab"),
+                       "label": [["a"], ["a", "b"], '["b"]', '["b"]']})
+    value = ag.krippendorff_alpha_score(df, distance="jaccard", categories=["a", "b", "c"])
+    assert value == pytest.approx(ag.krippendorff_alpha_score(df, distance="jaccard"))
+    with pytest.raises(DataError, match=r"3 annotation\(s\) .* not in categories: \['b'\]"):
+        ag.krippendorff_alpha_score(df, distance="jaccard", categories=["a", "c"])
+    with pytest.warns(WorkbenchWarning, match=r"undefined \(NaN\) for \['c'\]"):
+        t = ag.per_category_table(df, categories=["a", "b", "c"], n_boot=0).set_index("category")
+    assert t.support.to_dict() == {"a": 2, "b": 3, "c": 0}

@@ -227,3 +227,18 @@ def test_hierarchy_table_rolls_labels_up_each_level():
     with pytest.raises(DataError, match=r"labels \['nope'\] are not in parent_of"):
         ag.hierarchy_table(pd.concat([df, pd.DataFrame([(99, "a", "nope")], columns=df.columns)]),
                            parent_of=parent_of)
+
+
+def test_invariances_hold_for_every_metric():
+    """Relabelling categories / annotators / items and shuffling rows changes no nominal metric."""
+    df = simulate(50, annotators=("a", "b", "c"), seed=11)
+    renamed = df.assign(label=df.label.map({"c0": "z", "c1": "y", "c2": "x", "c3": "w"}),
+                        annotator=df.annotator.map({"a": "q", "b": "r", "c": "s"}),
+                        item_id=df.item_id.map(lambda i: f"doc-{i}"))
+    shuffled = renamed.sample(frac=1.0, random_state=3)
+    for name in ("percent_agreement", "fleiss_kappa", "conger_kappa", "brennan_prediger", "gwet_ac1",
+                 "krippendorff_alpha"):
+        func = getattr(ag, f"{name}_score")
+        value = func(df)
+        assert func(shuffled) == pytest.approx(value, abs=1e-12), name
+        assert -1.0 <= value <= 1.0

@@ -48,11 +48,15 @@ class Ratings:
         The ordered category set (declared, or the sorted observed labels). For
         multi-label data each category is a sorted tuple of labels (a label set).
     multilabel : bool
-        Whether labels were sets (list / tuple / set / JSON list strings).
+        Whether labels were sets (list / tuple / set / JSON list strings). Then
+        ``categories`` are the observed label sets, and a declared ``categories``
+        argument lists the single labels they may contain (``label_universe``).
     rows : ndarray of int64
         Row positions in the original frame of each rating.
     declared : bool
         Whether ``categories`` was given by the caller (not inferred).
+    label_universe : list or None
+        Multi-label data: the single labels (declared ``categories``, or those observed).
     """
 
     item: np.ndarray
@@ -64,6 +68,7 @@ class Ratings:
     multilabel: bool
     rows: np.ndarray
     declared: bool = False
+    label_universe: Optional[list] = None
 
     @property
     def n_items(self) -> int:
@@ -181,36 +186,51 @@ def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col:
     items = df[item_col].to_numpy() if everything else df[item_col].to_numpy()[keep]
     annotators = df[annotator_col].to_numpy() if everything else df[annotator_col].to_numpy()[keep]
 
-    if categories is None:
+    universe = None
+    if categories is None or multilabel:
         codes, uniq = factorize(labels.to_numpy())
         cats = _sorted_uniques(pd.Series(uniq, dtype=object))
         order = {v: i for i, v in enumerate(cats)}
         remap = np.array([order[v] for v in uniq.tolist()], dtype=np.int64)
         label_codes = remap[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    else:
-        cats = [to_label_set(c) for c in categories] if multilabel else list(categories)
-        if len(set(cats)) != len(cats):
-            raise DataError(f"categories must not repeat a value; got {list(categories)}.", reason="bad_categories")
-        if multilabel:
-            lookup = {c: i for i, c in enumerate(cats)}
-            label_codes = np.array([lookup.get(v, -1) for v in labels.tolist()], dtype=np.int64)
+    if categories is not None:
+        declared = list(categories)
+        if len(set(declared)) != len(declared):
+            raise DataError(f"categories must not repeat a value; got {declared}.", reason="bad_categories")
+        if multilabel:  # categories declare the single labels a set may contain
+            universe = declared
+            known = set(declared)
+            bad_sets = {i for i, c in enumerate(cats) if not set(c) <= known}
+            bad = np.isin(label_codes, list(bad_sets)) if bad_sets else np.zeros(len(label_codes), dtype=bool)
         else:
+            cats = declared
             label_codes = pd.Categorical(labels, categories=cats).codes.astype(np.int64)
-        bad = label_codes < 0
+            bad = label_codes < 0
         if bad.any():
             unknown = _sorted_uniques(labels[bad])
+            if multilabel:
+                unknown = sorted({x for c in unknown for x in c if x not in set(declared)}, key=str)
             raise DataError(
                 f"{int(bad.sum())} annotation(s) passed to {caller} use labels that are not in categories: "
-                f"{unknown[:20]}; the declared categories are {list(categories)}. Add them to categories, "
+                f"{unknown[:20]}; the declared categories are {declared}. Add them to categories, "
                 "or map / drop those rows first.",
                 failure_cases=df.iloc[rows[bad]], reason="unknown_label")
+    if multilabel and universe is None:
+        universe = sorted({x for c in cats for x in c}, key=lambda v: (str(type(v)), v))
 
     item_codes, item_ids = factorize(items)
     ann_codes, ann_ids = factorize(annotators)
+    for codes_, col in ((item_codes, item_col), (ann_codes, annotator_col)):
+        if len(codes_) and codes_.min() < 0:
+            missing = codes_ < 0
+            raise DataError(f"{caller} needs a value in {col!r} for every rating; {int(missing.sum())} row(s) have "
+                            f"none (NaN / None). Drop them or fill them in.",
+                            failure_cases=df.iloc[rows[missing]], reason="missing_id")
     _check_duplicates(df, rows, item_codes, ann_codes, len(ann_ids), item_col, annotator_col, caller)
     return Ratings(item=item_codes, annotator=ann_codes, label=label_codes,
                    item_ids=np.asarray(item_ids), annotator_ids=np.asarray(ann_ids),
-                   categories=cats, multilabel=bool(multilabel), rows=rows, declared=categories is not None)
+                   categories=cats, multilabel=bool(multilabel), rows=rows, declared=categories is not None,
+                   label_universe=universe)
 
 
 def _check_duplicates(df, rows, item_codes, ann_codes, n_ann, item_col, annotator_col, caller):

@@ -156,10 +156,10 @@ class _Specific(ch.Statistic):
 
 
 def _label_indicator(r):
-    """(q_sets x L) matrix: which single labels each category contains, and the labels."""
+    """(q x L) matrix: which single labels each category (label set) contains, and the labels."""
     if not r.multilabel:
         return np.eye(r.q), list(r.categories)
-    labels = sorted({x for c in r.categories for x in c}, key=lambda v: (str(type(v)), v))
+    labels = list(r.label_universe)
     pos = {x: j for j, x in enumerate(labels)}
     E = np.zeros((r.q, len(labels)))
     for i, c in enumerate(r.categories):
@@ -215,10 +215,6 @@ def per_category_table(df: pd.DataFrame, *, categories: Optional[Sequence] = Non
                           categories=categories, caller=caller)
     counts = count_matrix(r).astype(float)
     E, labels = _label_indicator(r)
-    if r.multilabel and categories is not None:
-        declared = [x for c in r.categories for x in c]
-        labels = list(dict.fromkeys(declared))
-        E = np.array([[1.0 if x in c else 0.0 for x in labels] for c in r.categories]).reshape(r.q, len(labels))
     NL = counts @ E  # ratings of each item that contain each label
     m = counts.sum(axis=1)
     pair = m >= 2
