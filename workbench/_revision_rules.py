@@ -321,6 +321,10 @@ def add_rule(ev: Evidence) -> list:
     outside = ann["label"].isna() | (ann["label"] == ev.other_label if ev.other_label else False)
     noted = ann["note"].astype(str).str.len() > 0
     flagged = ann.assign(outside=outside, noted=noted)
+    hit = flagged.loc[flagged["outside"] | flagged["noted"], "item_id"].unique()
+    if len(hit) < r.add_min_items:
+        return []
+    flagged = flagged[flagged["item_id"].isin(hit)]
     per_item = flagged.groupby("item_id").agg(outside=("outside", "sum"), noted=("noted", "sum"),
                                               n=("annotator", "size"),
                                               notes=("note", lambda s: " ".join(dict.fromkeys(x for x in s if x))))

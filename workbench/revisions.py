@@ -30,7 +30,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 import pandas as pd
@@ -38,121 +38,15 @@ import pandas as pd
 from . import _revision_rules as _rules
 from ._revision_evidence import (category_kappa_table, category_profile, definition_overlap, majority_labels, model_frame,
                                  pair_evidence, tidy_annotations, tidy_items)
-from ._validation import check_fraction, check_option, check_positive_int, check_random_state
+from ._revision_thresholds import KINDS, RevisionRules
+from ._validation import check_random_state
 from .exceptions import TaxonomyError, ValidationError, WorkbenchWarning
 
 __all__ = ["Proposal", "RevisionRules", "KINDS", "propose_revisions", "proposals_table",
            "draft_taxonomy", "relabel_plan"]
 
-#: The proposal kinds, in the order used to break ties of equal score.
-KINDS = ("merge", "split", "add", "redefine", "clarify", "retire")
 #: Kinds that remove or replace a category; they may not share a category with another accepted proposal.
 _STRUCTURAL = {"merge", "split", "retire"}
-
-
-@dataclass(frozen=True)
-class RevisionRules:
-    """Thresholds of the revision rules (every field has a documented default).
-
-    Parameters
-    ----------
-    min_pair_items : int, default 5
-        A pair is judged only when at least this many items were given either label.
-    min_pair_disagreements : int, default 2
-        ... and at least this many items were split between the two (or confused by the model).
-    merge_human_share, merge_model_share, merge_definition_overlap : float, default 0.25, 0.20, 0.30
-        merge fires when the share of the pair's items that annotators split between them,
-        the model's confusion share and the TF-IDF cosine of their definitions all reach these.
-    clarify_human_share, clarify_model_share : float, default 0.10, 0.15
-        clarify fires (when merge does not) if either share reaches its threshold.
-    redefine_kappa : float, default 0.6
-        Target per-category kappa: redefine fires when the 95% upper bound is below it, or the
-        point value is below it with ``redefine_min_support`` support.
-    redefine_min_support : int, default 10
-    redefine_min_items : int, default 3
-        Below this support a category is not judged at all (too few items for a kappa).
-    split_min_items, split_min_cluster : int, default 12, 4
-        Categories with fewer majority items are not split; each half needs this many items.
-    split_silhouette : float, default 0.12
-        Minimum cosine silhouette of the KMeans (k = 2) split of the category's item texts.
-    split_require_neighbours : bool, default True
-        Require that the two halves' most frequent other label (human or model) differ ...
-    split_neighbour_share : float, default 0.5
-        ... and take at least this share of each half's errors.
-    add_min_items : int, default 4
-        Minimum size of a cluster of "other" / unlabeled / noted items.
-    add_min_signal : float, default 0.4
-        Minimum ``other_share + 0.5 * note_share`` of the cluster's ratings.
-    add_min_similarity : float, default 0.12
-        Clusters of candidate items are joined while their mean TF-IDF cosine reaches this.
-    add_note_weight : float, default 0.7
-        Weight of the annotators' notes against the item text in that cosine.
-    retire_max_support : int, default 2
-        retire fires when a category is the majority label of at most this many items ...
-    retire_max_share : float, default 0.01
-        ... and of at most this share of the items.
-    severity_high, severity_medium : float, default 0.5, 0.25
-        Score cut-offs of the severity levels (below medium: low).
-    n_examples : int, default 3
-        Example items per proposal.
-    n_boot : int, default 200
-        Bootstrap resamples for the per-category kappa intervals.
-    """
-
-    min_pair_items: int = 5
-    min_pair_disagreements: int = 2
-    merge_human_share: float = 0.25
-    merge_model_share: float = 0.20
-    merge_definition_overlap: float = 0.30
-    clarify_human_share: float = 0.10
-    clarify_model_share: float = 0.15
-    redefine_kappa: float = 0.6
-    redefine_min_support: int = 10
-    redefine_min_items: int = 3
-    split_min_items: int = 12
-    split_min_cluster: int = 4
-    split_silhouette: float = 0.12
-    split_require_neighbours: bool = True
-    split_neighbour_share: float = 0.5
-    add_min_items: int = 4
-    add_min_signal: float = 0.4
-    add_min_similarity: float = 0.12
-    add_note_weight: float = 0.7
-    retire_max_support: int = 2
-    retire_max_share: float = 0.01
-    severity_high: float = 0.5
-    severity_medium: float = 0.25
-    n_examples: int = 3
-    n_boot: int = 200
-
-    def __post_init__(self):
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.type == "float":
-                check_fraction(value, param=f.name, caller="RevisionRules")
-            elif f.type == "int":
-                check_positive_int(value, param=f.name, caller="RevisionRules", minimum=0)
-
-    def describe(self, kind: str) -> str:
-        """The rule of ``kind`` with its thresholds, as shown in each proposal's ``rule``."""
-        check_option(kind, KINDS, param="kind", caller="RevisionRules.describe")
-        pair = f"(pairs with >= {self.min_pair_items} items, >= {self.min_pair_disagreements} split)"
-        return {
-            "merge": f"merge: human_split_share >= {self.merge_human_share} and model_confusion_share >= {self.merge_model_share} "
-                     f"and definition_overlap >= {self.merge_definition_overlap} {pair}",
-            "clarify": f"clarify: not merge and (human_split_share >= {self.clarify_human_share} "
-                       f"or model_confusion_share >= {self.clarify_model_share}) {pair}",
-            "redefine": f"redefine: kappa_high < {self.redefine_kappa} or (kappa < {self.redefine_kappa} "
-                        f"and support >= {self.redefine_min_support}); support >= {self.redefine_min_items}",
-            "split": f"split: KMeans k=2 silhouette >= {self.split_silhouette} with >= {self.split_min_cluster} "
-                     f"items per group of >= {self.split_min_items}"
-                     + (f" and different top neighbours taking >= {self.split_neighbour_share} of each group's errors"
-                        if self.split_require_neighbours else ""),
-            "add": f"add: cluster (mean cosine >= {self.add_min_similarity}) of >= {self.add_min_items} "
-                   f"other/unlabeled/noted items with other_share + 0.5 * note_share >= {self.add_min_signal}",
-            "retire": f"retire: majority label of <= {self.retire_max_support} items and "
-                      f"<= {self.retire_max_share:.0%} of items",
-        }[kind]
 
 
 @dataclass(frozen=True)
@@ -217,7 +111,7 @@ def _per_category(ann: pd.DataFrame, labels, rules: RevisionRules, rng):
 def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
                       rules: Optional[RevisionRules] = None, random_state=None,
                       item_col: str = "item_id", annotator_col: str = "annotator", label_col: str = "label",
-                      note_col: str = "note", unsure_col: str = "unsure") -> list:
+                      note_col: str = "note", unsure_col: str = "unsure", progress: bool = False) -> list:
     """Turn a pilot round's evidence into proposals for the next taxonomy version.
 
     Parameters
@@ -239,6 +133,8 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
         Seeds the clustering and the bootstrap intervals.
     item_col, annotator_col, label_col, note_col, unsure_col : str
         Column names of ``annotations``.
+    progress : bool, default False
+        Show a progress bar over the rules (the split rule clusters every category).
 
     Returns
     -------
@@ -296,8 +192,11 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
         pairs=pair_evidence(ann, labels=taxonomy.labels, model=model, n_examples=rules.n_examples),
         overlap=definition_overlap(profiles), per_category=_per_category(ann, taxonomy.labels, rules, rng),
         rules=rules, rng=rng)
+    from tqdm.auto import tqdm
+
     found = []
-    for rule in (_rules.pair_rules, _rules.redefine_rule, _rules.split_rule, _rules.add_rule, _rules.retire_rule):
+    steps = (_rules.pair_rules, _rules.redefine_rule, _rules.split_rule, _rules.add_rule, _rules.retire_rule)
+    for rule in tqdm(steps, desc="revision rules", disable=not progress, leave=False):
         found.extend(rule(ev))
     merged = {c for d in found if d["kind"] == "merge" for c in d["categories"]}
     found = [d for d in found if not (d["kind"] == "redefine" and d["categories"][0] in merged)]
