@@ -85,12 +85,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     import krippendorff
+    from importlib.metadata import version
     from statsmodels.stats import inter_rater as sm_irr
     from irrCAC.raw import CAC
 
     out = ["# Agreement benchmark", "",
            f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-           f"krippendorff {getattr(krippendorff, '__version__', '?')}; machine shared with other jobs "
+           f"krippendorff {version('krippendorff')}, statsmodels {version('statsmodels')}, irrCAC {version('irrCAC')}; machine shared with other jobs "
            f"(2 cores), so times are best / median of {args.repeat} runs.", ""]
 
     # 1. all nominal metrics on 1M annotations
