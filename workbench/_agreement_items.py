@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _agreement_engine as eng
-from ._agreement_core import count_matrix
+from ._agreement_core import coincidence, count_matrix
 from ._agreement_tables import rating_pairs
 from ._validation import check_columns, check_positive_int
 
@@ -301,3 +301,31 @@ def disagreement_table(df: pd.DataFrame, *, note_col: str = "note", unsure_col: 
     return pd.DataFrame({"item_id": r.item_ids[chosen], "n_ratings": m[chosen], "n_distinct": distinct[chosen],
                          "majority_label": [cats[c] for c in best[chosen]], "majority_share": share[chosen],
                          "labels": labels, "notes": notes, "any_unsure": unsure}, columns=DISAGREEMENT_COLUMNS)
+
+
+def coincidence_matrix(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col: str = "annotator",
+                       label_col: str = "label", categories: Optional[Sequence] = None) -> pd.DataFrame:
+    """Krippendorff's coincidence matrix: pairable values ``o_ck``, categories x categories.
+
+    ``o_ck = sum_u (number of c-k pairs in unit u) / (m_u - 1)``; the marginals are the
+    pairable values ``n_c`` and the total is ``n..``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index and columns: the categories.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"item_id": [1, 1, 2, 2, 3], "annotator": list("ababa"),
+    ...                    "label": ["x", "x", "x", "y", "y"]})
+    >>> coincidence_matrix(df)
+         x    y
+    x  2.0  1.0
+    y  1.0  0.0
+    """
+    r = eng.parse_ratings(df, item_col=item_col, annotator_col=annotator_col, label_col=label_col,
+                           categories=categories, caller="coincidence_matrix")
+    index = pd.Index(r.categories, name=None)
+    return pd.DataFrame(coincidence(count_matrix(r)), index=index, columns=index)

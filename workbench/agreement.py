@@ -40,9 +40,8 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from . import _agreement_engine as _eng
-from ._agreement_core import count_matrix, coincidence as _coincidence
 from ._agreement_tables import agreement_table, hierarchy_table, pairwise_table, per_category_table
-from ._agreement_items import (annotator_table, confusion_table, consensus_table,
+from ._agreement_items import (annotator_table, coincidence_matrix, confusion_table, consensus_table,
                                disagreement_table)
 
 __all__ = [
@@ -390,31 +389,3 @@ def krippendorff_alpha_score(df: pd.DataFrame, *, item_col: str = "item_id", ann
     return _score("krippendorff_alpha", df, "krippendorff_alpha_score", item_col=item_col,
                   annotator_col=annotator_col, label_col=label_col, categories=categories,
                   multilabel=True if distance is not None else None, level=level, distance=distance)
-
-
-def coincidence_matrix(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col: str = "annotator",
-                       label_col: str = "label", categories: Optional[Sequence] = None) -> pd.DataFrame:
-    """Krippendorff's coincidence matrix: pairable values ``o_ck``, categories x categories.
-
-    ``o_ck = sum_u (number of c-k pairs in unit u) / (m_u - 1)``; the marginals are the
-    pairable values ``n_c`` and the total is ``n..``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index and columns: the categories.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"item_id": [1, 1, 2, 2, 3], "annotator": list("ababa"),
-    ...                    "label": ["x", "x", "x", "y", "y"]})
-    >>> coincidence_matrix(df)
-         x    y
-    x  2.0  1.0
-    y  1.0  0.0
-    """
-    r = _eng.parse_ratings(df, item_col=item_col, annotator_col=annotator_col, label_col=label_col,
-                           categories=categories, caller="coincidence_matrix")
-    index = pd.Index(r.categories, name=None)
-    return pd.DataFrame(_coincidence(count_matrix(r)), index=index, columns=index)
