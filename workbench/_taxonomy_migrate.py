@@ -1,8 +1,9 @@
 """Replaying changelog operations on labels (the engine behind :meth:`Taxonomy.migrate`).
 
 A label follows ``rename`` and ``merge`` operations; a label of a ``split`` category stops
-with status ``needs_relabel`` (its parts as ``candidates``, never a guess); a label of a
-``retire``\\ d category stops with status ``retired``. Multi-label values (list / tuple / set,
+with status ``needs_relabel`` (its parts, carried through later changes, as ``candidates``;
+never a guess); so does a label whose category has since become a group (its leaf labels as
+``candidates``); a label of a ``retire``\\ d category stops with status ``retired``. Multi-label values (list / tuple / set,
 or a JSON list string as the store returns them) migrate element by element and keep their
 form.
 
@@ -53,19 +54,42 @@ def _ops_between(taxonomy, from_version: int, to_version: int) -> List[dict]:
     return [op for e in entries for op in e.changes]
 
 
+def _parts(op: dict) -> List[str]:
+    return [p if isinstance(p, str) else p["id"] for p in op["into"]]
+
+
+def _advance(cands: List[str], op: dict) -> List[str]:
+    """Carry split candidates through a later operation."""
+    kind, out = op.get("op"), []
+    for c in cands:
+        if kind == "rename" and c == op.get("category"):
+            out.append(op["to"])
+        elif kind == "merge" and c in op.get("categories", ()):
+            out.append(op["into"])
+        elif kind == "split" and c == op.get("category"):
+            out.extend(_parts(op))
+        elif not (kind == "retire" and c == op.get("category")):
+            out.append(c)
+    return out
+
+
 def _one(label: str, ops: List[dict]) -> Tuple[Optional[str], str, Tuple[str, ...]]:
     cur, status = label, "unchanged"
+    cands: Optional[List[str]] = None
     for op in ops:
         kind = op.get("op")
-        if kind == "rename" and cur == op.get("category"):
+        if cands is not None:
+            cands = _advance(cands, op)
+        elif kind == "rename" and cur == op.get("category"):
             cur, status = op["to"], max(status, "renamed", key=_RANK.get)
         elif kind == "merge" and cur in op.get("categories", ()) and cur != op.get("into"):
             cur, status = op["into"], max(status, "merged", key=_RANK.get)
         elif kind == "split" and cur == op.get("category"):
-            parts = tuple(p if isinstance(p, str) else p["id"] for p in op["into"])
-            return None, "needs_relabel", parts
+            cands = _parts(op)
         elif kind == "retire" and cur == op.get("category"):
             return None, "retired", ()
+    if cands is not None:
+        return None, "needs_relabel", tuple(dict.fromkeys(cands))
     return cur, status, ()
 
 
@@ -107,15 +131,31 @@ def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optiona
     cats = {c.id: c for c in taxonomy.categories}
     valid = set(taxonomy.labels)
 
+    def leaves(cid: str) -> Tuple[str, ...]:
+        """Valid labels at or below ``cid`` in the target taxonomy."""
+        if cid in valid:
+            return (cid,)
+        if cid not in cats:
+            return ()
+        return tuple(lab for lab in taxonomy.labels if cid in taxonomy.ancestors(lab))
+
     def single(label: Any) -> Tuple[Any, str, Tuple[str, ...]]:
         if _is_missing(label):
             return None, "missing", ()
         if not isinstance(label, str) or (old is not None and label not in old):
             return None, "unknown", ()
         cur, status, cands = _one(label, ops)
-        if cur is not None and at_target and cur not in valid:
+        if not at_target:
+            return cur, status, cands
+        if status == "needs_relabel":
+            return None, status, tuple(dict.fromkeys(x for c in cands for x in leaves(c)))
+        if cur is None:  # retired on the way
+            return None, status, cands
+        if cur not in valid:
             if cur in cats and cats[cur].deprecated:
                 return None, "retired", ()
+            if cur in cats:  # it became a group: the new children refine it, pick one of them
+                return None, "needs_relabel", leaves(cur)
             return None, "unknown", ()
         return cur, status, cands
 

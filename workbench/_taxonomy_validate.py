@@ -406,7 +406,7 @@ def op_problems(op: Any) -> List[Tuple[Optional[str], str]]:
     if not isinstance(op, dict):
         return [(None, f"a change must be a mapping such as {{op: retire, category: x}}, got {type_name(op)}.")]
     name = op.get("op")
-    if name not in OP_SCHEMA:
+    if not isinstance(name, str) or name not in OP_SCHEMA:
         if not isinstance(name, str):
             return [(None, f"missing or invalid 'op' ({type_name(name)}); valid ops: {list(OPS)}.")]
         return [("op", f"unknown op {name!r}.{did_you_mean(name, OPS)} Valid ops: {list(OPS)}.")]

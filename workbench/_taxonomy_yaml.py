@@ -1,6 +1,7 @@
 """Line-aware YAML reading and faithful YAML writing for :mod:`workbench.taxonomy`.
 
-Reading uses PyYAML's *safe* loader only (``yaml.safe_load`` semantics): the document is
+Reading uses PyYAML's *safe* loader only (``yaml.safe_load`` semantics, libyaml's parser when
+available): the document is
 composed into nodes, a depth-limited walk records the line of every key and list item that
 validation may need to point at, then the nodes are constructed with ``SafeConstructor``.
 Writing uses ``SafeDumper`` with key order kept and multi-line text in literal block style.
@@ -35,6 +36,10 @@ _MAX_INDEX_DEPTH = 6
 _MAX_INDEX_SIZE = 200_000
 
 
+#: libyaml's parser when PyYAML was built with it (about 10x faster); same safe constructor.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlProblem(Exception):
     """The text is not a single well-formed YAML document; carries ``line`` and ``message``."""
 
@@ -61,7 +66,11 @@ def parse_yaml(text: "str | bytes") -> Tuple[Any, Dict[Path, int], List[Tuple[in
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlProblem(f"the file is not UTF-8 text ({exc}); save it as UTF-8") from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character the YAML spec forbids
+        line = text[:exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise YamlProblem(f"YAML error: character {exc.character!r} is not allowed in YAML; delete it", line) from None
     try:
         node = loader.get_single_node()
         lines: Dict[Path, int] = {}
@@ -75,6 +84,9 @@ def parse_yaml(text: "str | bytes") -> Tuple[Any, Dict[Path, int], List[Tuple[in
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise YamlProblem(f"YAML syntax error: {what}; fix the YAML at this line", line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[:exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise YamlProblem(f"YAML error: character {exc.character!r} is not allowed in YAML; delete it", line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}") from None
     except RecursionError:
