@@ -202,3 +202,31 @@ def test_weights_on_values_matches_irrcac_numeric_weights(seed):
     value = ag.gwet_ac2_score(df, weights="quadratic", weights_on="values")
     assert value == pytest.approx(cac.gwet()["est"]["coefficient_value"], abs=TOL)
     assert value != pytest.approx(ag.gwet_ac2_score(df, weights="quadratic"), abs=1e-6)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@st.composite
+def small_wide(draw):
+    n_items = draw(st.integers(1, 12))
+    n_raters = draw(st.integers(1, 4))
+    cells = st.one_of(st.none(), st.integers(1, 4))
+    return np.array([[np.nan if v is None else float(v) for v in draw(st.lists(cells, min_size=n_raters,
+                                                                             max_size=n_raters))]
+                     for _ in range(n_items)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_wide(), st.sampled_from(["nominal", "ordinal", "interval", "ratio"]))
+def test_alpha_agrees_with_krippendorff_on_arbitrary_small_data_including_degenerate_cases(wide, level):
+    df = to_long(wide)
+    try:
+        expected = krippendorff.alpha(reliability_data=wide.T, level_of_measurement=level)
+    except (ValueError, ZeroDivisionError):
+        expected = float("nan")  # the package refuses data without pairable values / variation
+    ours = ag.krippendorff_alpha_score(df, level=level)
+    if np.isnan(ours):
+        assert not np.isfinite(expected)
+    else:
+        assert ours == pytest.approx(expected, abs=1e-9)
