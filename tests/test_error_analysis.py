@@ -130,6 +130,7 @@ def test_all_classes_rarer_than_cv_uses_fewer_folds():
     (pd.DataFrame({"item_id": ["nope", "it0001"], "label": ["card", "card"]}), "not in items.*'nope'"),
     (pd.DataFrame({"item_id": ["it0000", "it0000"], "label": ["card", "refund"]}), "one label per item.*consensus"),
     (pd.DataFrame({"item_id": ["it0000", "it0001"], "label": [["a", "b"], ["a"]]}), "multiclass"),
+    (pd.DataFrame({"item_id": ["it0000", "it0001"], "label": ['["card", "refund"]', "card"]}), "multiclass"),
     (pd.DataFrame({"item_id": [f"it{i:04d}" for i in range(10)], "label": ["card"] * 10}), "two distinct labels"),
     (pd.DataFrame({"item_id": ["it0000", "it0001"], "label": ["card", "refund"]}), "at least cv=5"),
 ])
@@ -279,8 +280,8 @@ def test_confusion_evidence_joins_hand_counted_numbers():
         "annotator": ["u", "v", "u", "v", "w", "u", "v", "w", "u", "v", "u"],
         "label":     ["a", "b", "a", "a", "b", "a", "b", "c", "c", "c", "d"],
     })
-    # human: item 1 a/b -> 1; item 2 a,a,b -> 2*1/2 = 1; item 3 a,b,c -> 0.5 per pair; item 4 agrees;
-    # item 5 has a single rating.  ab = 2.5, ac = 0.5, bc = 0.5, total 3.5
+    # human (annotator pairs that split): item 1 a/b -> 1; item 2 a,a,b -> 2; item 3 a,b,c -> 1 per pair;
+    # item 4 agrees; item 5 has a single rating.  ab = 4, ac = 1, bc = 1, total 6
     # model: item 1 given a -> b, item 2 given b -> a, item 3 given c -> a, item 6 given d -> c
     given = np.array(["a", "b", "c", "c", "d", "d"])
     guess = np.array(["b", "a", "a", "c", "d", "c"])
@@ -291,15 +292,15 @@ def test_confusion_evidence_joins_hand_counted_numbers():
     table = confusion_evidence_table(ann, pred, n_examples=5)
     rows = {(r.category_a, r.category_b): r for r in table.itertuples()}
     assert set(rows) == {("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")}
-    assert rows["a", "b"].human_disagreements == 2.5 and rows["a", "b"].model_confusions == 2
-    assert rows["a", "c"].human_disagreements == 0.5 and rows["a", "c"].model_confusions == 1
-    assert rows["b", "c"].human_disagreements == 0.5 and rows["b", "c"].model_confusions == 0
+    assert rows["a", "b"].human_disagreements == 4 and rows["a", "b"].model_confusions == 2
+    assert rows["a", "c"].human_disagreements == 1 and rows["a", "c"].model_confusions == 1
+    assert rows["b", "c"].human_disagreements == 1 and rows["b", "c"].model_confusions == 0
     assert rows["c", "d"].human_disagreements == 0.0 and rows["c", "d"].model_confusions == 1
-    assert rows["a", "b"].human_share == pytest.approx(2.5 / 3.5)
+    assert rows["a", "b"].human_share == pytest.approx(4 / 6)
     assert rows["a", "b"].model_share == pytest.approx(2 / 4)
     assert table["human_share"].sum() == pytest.approx(1.0) and table["model_share"].sum() == pytest.approx(1.0)
     assert (table.iloc[0].category_a, table.iloc[0].category_b) == ("a", "b")       # largest combined share
-    assert rows["a", "b"].example_item_ids == [1, 2, 3]   # weights 1, 1, 0.5; model items 1, 2 already in
+    assert rows["a", "b"].example_item_ids == [2, 1, 3]   # weights 2, 1, 1; model items 1, 2 already in
     assert rows["c", "d"].example_item_ids == [6]
     assert rows["a", "c"].example_item_ids == [3]
 
@@ -363,3 +364,18 @@ def test_label_issues_warn_by_name_about_classes_too_small_to_judge():
     with pytest.warns(WorkbenchWarning, match=r"fewer than 2 labeled items: \['unused'\]"):
         table = label_issue_table(pred, method="both")
     assert set(table["label"]) <= {"a", "b", "c"}
+
+
+def test_human_side_matches_agreement_confusion_table():
+    # Same definition as workbench.agreement.confusion_table (written independently there).
+    agreement = pytest.importorskip("workbench.agreement")
+    rng = np.random.default_rng(9)
+    rows = []
+    for item in range(120):
+        for annotator in rng.choice(list("uvwxy"), size=rng.integers(1, 5), replace=False):
+            rows.append((item, annotator, rng.choice(list("abcde"), p=[.4, .3, .15, .1, .05])))
+    ann = pd.DataFrame(rows, columns=["item_id", "annotator", "label"])
+    pred = Predictions(np.arange(120), np.full(120, "a"), tuple("abcde"), np.full((120, 5), 0.2), "x")
+    ours = confusion_evidence_table(ann, pred).set_index(["category_a", "category_b"])["human_disagreements"]
+    theirs = agreement.confusion_table(ann).set_index(["category_a", "category_b"])["n_disagreements"]
+    pd.testing.assert_series_equal(ours.sort_index(), theirs.sort_index(), check_names=False, check_dtype=False)

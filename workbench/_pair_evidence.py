@@ -3,11 +3,12 @@
 Private helper of :mod:`workbench.error_analysis` (kept here rather than imported
 from :mod:`workbench.agreement`: the two modules sit in the same layer).
 
-For an item ``u`` rated ``m_u >= 2`` times, with ``n_ua`` ratings of category ``a``,
-the item contributes ``n_ua * n_ub / (m_u - 1)`` disagreements to the pair
-``{a, b}``: Krippendorff's coincidence count, so two annotators who split a/b on an
-item count 1, three who rate a, a, b count 1, and three who rate a, b, c count
-0.5 for each of the three pairs. Items rated once carry no pair information.
+For an item with ``n_a`` ratings of category ``a`` and ``n_b`` of ``b``, ``n_a * n_b``
+annotator pairs split between ``a`` and ``b`` on it; the count of the pair ``{a, b}``
+sums that over items (the off-diagonal of the unnormalised coincidence matrix, the
+same definition as ``workbench.agreement.confusion_table``). Two annotators who
+split a/b on an item count 1, three who rate a, a, b count 2, three who rate
+a, b, c count 1 for each of the three pairs. Items rated once carry no pair information.
 
 Examples
 --------
@@ -16,9 +17,9 @@ Examples
 >>> df = pd.DataFrame({"item_id": [1, 1, 2, 2, 2], "label": ["a", "b", "a", "a", "b"]})
 >>> counts, examples = human_pair_counts(df, item_col="item_id", label_col="label")
 >>> counts
-{('a', 'b'): 2.0}
+{('a', 'b'): 3}
 >>> examples[("a", "b")]
-[1, 2]
+[2, 1]
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def pair_key(a, b) -> tuple:
 
 
 def human_pair_counts(df: pd.DataFrame, *, item_col: str, label_col: str):
-    """Coincidence disagreement count per unordered category pair, and example items.
+    """Number of disagreeing annotator pairs per unordered category pair, and example items.
 
     Parameters
     ----------
@@ -54,24 +55,21 @@ def human_pair_counts(df: pd.DataFrame, *, item_col: str, label_col: str):
     Returns
     -------
     counts : dict
-        ``(category_a, category_b) -> float`` for every pair with a disagreement.
+        ``(category_a, category_b) -> int`` for every pair with a disagreement.
     examples : dict
         ``(category_a, category_b) -> list of item ids``, the items with the largest
         contribution first (ties: in order of first appearance).
     """
-    counts: dict = defaultdict(float)
+    counts: dict = defaultdict(int)
     contributions: dict = defaultdict(list)
     per_item = df.groupby([item_col, label_col], sort=False).size()
-    m = per_item.groupby(level=0, sort=False).transform("sum")
-    per_item = per_item[(m >= 2).to_numpy()]
     for item, group in per_item.groupby(level=0, sort=False):
         if len(group) < 2:
             continue
-        m_u = int(group.sum())
         labels = group.index.get_level_values(1)
         for (a, n_a), (b, n_b) in combinations(zip(labels, group.to_numpy()), 2):
             key = pair_key(a, b)
-            weight = float(n_a * n_b) / (m_u - 1)
+            weight = int(n_a * n_b)
             counts[key] += weight
             contributions[key].append((weight, item))
     examples = {}

@@ -49,6 +49,13 @@ __all__ = [
 LABEL_ISSUE_METHODS = tuple(_label_issues.METHODS)
 
 
+def _is_multilabel(value) -> bool:
+    """A list/tuple/set of labels, or the store's JSON list string such as '["a", "b"]'."""
+    if isinstance(value, str):
+        return value.startswith("[") and value.endswith("]")
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
 def _labels_frame(labels, *, item_col: str, label_col: str) -> pd.DataFrame:
     if isinstance(labels, pd.Series):
         frame = pd.DataFrame({item_col: labels.index.to_numpy(), label_col: labels.to_numpy()})
@@ -60,7 +67,7 @@ def _labels_frame(labels, *, item_col: str, label_col: str) -> pd.DataFrame:
                               f"({item_col}, {label_col}) or a Series indexed by item id. Got "
                               f"{type(labels).__name__} instead.")
     frame = frame[frame[label_col].notna()]
-    listy = frame[label_col].map(lambda v: isinstance(v, (list, tuple, set, frozenset)))
+    listy = frame[label_col].map(_is_multilabel)
     if listy.any():
         raise DataError("cross_validated_predictions handles one label per item (multiclass); "
                         f"{int(listy.sum())} labels are lists, e.g. item {frame.loc[listy, item_col].iloc[0]!r}. "
@@ -319,9 +326,10 @@ def confusion_evidence_table(annotations, pred, *, item_col=ITEM_COL, annotator_
     -------
     pandas.DataFrame
         ``category_a, category_b, human_disagreements, human_share, model_confusions, model_share,
-        example_item_ids``. ``human_disagreements`` counts, per item rated ``m >= 2`` times, ``n_a *
-        n_b / (m - 1)`` (two annotators splitting a/b on an item count 1); ``human_share`` is its
-        share of all human disagreements. ``model_confusions`` counts items given ``a`` predicted
+        example_item_ids``. ``human_disagreements`` is the number of annotator pairs that split
+        between ``a`` and ``b`` on the same item, summed over items (``n_a * n_b`` per item: two
+        annotators splitting a/b count 1, ratings a, a, b count 2; as in
+        ``workbench.agreement.confusion_table``); ``human_share`` is its share of all such pairs. ``model_confusions`` counts items given ``a`` predicted
         ``b`` plus given ``b`` predicted ``a``; ``model_share`` its share of all model errors.
         Sorted by ``human_share + model_share``, largest first.
 
@@ -335,7 +343,7 @@ def confusion_evidence_table(annotations, pred, *, item_col=ITEM_COL, annotator_
     ...                    np.array([[.3, .7], [.8, .2]]), "hand-made")
     >>> print(confusion_evidence_table(ann, pred).to_string())
       category_a category_b  human_disagreements  human_share  model_confusions  model_share example_item_ids
-    0          a          b                  1.0          1.0                 1          1.0              [1]
+    0          a          b                    1          1.0                 1          1.0              [1]
     """
     caller = "confusion_evidence_table"
     if not isinstance(annotations, pd.DataFrame):
@@ -348,7 +356,7 @@ def confusion_evidence_table(annotations, pred, *, item_col=ITEM_COL, annotator_
     if "kind" in df.columns:
         df = df[df["kind"].fillna("label") == "label"]
     df = df[df[label_col].notna()].drop_duplicates([item_col, annotator_col], keep="last")
-    listy = df[label_col].map(lambda v: isinstance(v, (list, tuple, set, frozenset)))
+    listy = df[label_col].map(_is_multilabel)
     if listy.any():
         raise DataError(f"{caller} compares single labels; {int(listy.sum())} annotations hold lists (e.g. item "
                         f"{df.loc[listy, item_col].iloc[0]!r}). Analyse multi-label data one category at a time.",
@@ -358,7 +366,7 @@ def confusion_evidence_table(annotations, pred, *, item_col=ITEM_COL, annotator_
     human_total, model_total = sum(human.values()), sum(model.values())
     rows = []
     for key in set(human) | set(model):
-        h, m = float(human.get(key, 0.0)), int(model.get(key, 0))
+        h, m = int(human.get(key, 0)), int(model.get(key, 0))
         examples = list(dict.fromkeys(human_ex.get(key, []) + model_ex.get(key, [])))[:n_examples]
         rows.append((key[0], key[1], h, h / human_total if human_total else 0.0,
                      m, m / model_total if model_total else 0.0, examples))
