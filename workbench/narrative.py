@@ -136,7 +136,9 @@ def frame_html(df: pd.DataFrame, *, digits: int = 3, max_rows: int = 50, raw_col
         for col in shown.columns:
             value = row[col]
             cell = value if col in raw_columns else esc(_plain(value, digits))
-            cells.append(f"<td style='vertical-align:top'>{cell}</td>")
+            numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            align = "right" if numeric else "left"
+            cells.append(f"<td style='vertical-align:top;text-align:{align}'>{cell}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p><em>{len(df) - max_rows} more rows not shown.</em></p>" if len(df) > max_rows else ""
     return (f"<table class='dataframe' style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
@@ -208,9 +210,9 @@ def examples_html(
                 note_txt = f" — “{esc(note)}”" if isinstance(note, str) and note.strip() else ""
                 parts.append(f"{esc(r['annotator'])}: <b>{esc(r['label'])}</b>{esc(flag)}{note_txt}")
             judged = "<br>".join(parts)
-        rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap'><code>{esc(key)}</code></td>"
-                    f"<td style='vertical-align:top;max-width:560px'>{esc(text)}</td>"
-                    f"<td style='vertical-align:top'>{judged}</td></tr>")
+        rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap;text-align:left'><code>{esc(key)}</code></td>"
+                    f"<td style='vertical-align:top;max-width:560px;text-align:left'>{esc(text)}</td>"
+                    f"<td style='vertical-align:top;text-align:left'>{judged}</td></tr>")
     return ("<table class='dataframe'><thead><tr><th>item</th><th style='text-align:left'>text</th>"
             f"<th style='text-align:left'>labels</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 

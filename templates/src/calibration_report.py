@@ -3,7 +3,7 @@
 
 # %% tags=["parameters"]
 db_url = "sqlite:///demo-project/workbench.db"  # store URL or SQLite file path
-round = 1  # the round whose quiz answers (kind='quiz') are scored
+round = 1  # the round whose quiz answers are scored
 gold_column = "gold_label"  # item metadata column holding the right answer
 pass_mark = 0.9  # a labeler passes with at least this share of right answers
 title = None  # page title

@@ -1,12 +1,9 @@
-# %% [markdown]
-# # Pilot round report
-
 # %% tags=["parameters"]
 # Where the round lives and what to analyse.
 db_url = "sqlite:///demo-project/workbench.db"  # store URL or SQLite file path
 round = 1  # the pilot round to report on
-taxonomy_path = None  # a taxonomy YAML file; None = the round's version in the store
-title = None  # page title; None = "Pilot round N: <taxonomy> vK"
+taxonomy_path = None  # a taxonomy YAML file; None means the version the round was created with
+title = None  # page title; None means Pilot round N, taxonomy name and version
 # Analysis settings.
 model = "default"  # "default" (TF-IDF + logistic regression, cross-validated) or "none"
 cv = 5  # cross-validation folds of the baseline model
@@ -80,8 +77,7 @@ alpha_row = overall.set_index("metric").loc["krippendorff_alpha"]
 per_category = ag.per_category_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
 pairwise = ag.pairwise_table(labels)
 annotator_stats = ag.annotator_table(labels)
-levels = ag.hierarchy_table(labels, parent_of=taxonomy.parent_of, n_boot=n_boot, random_state=random_state) \
-    if taxonomy.max_depth > 0 else None
+levels = ag.hierarchy_table(labels, parent_of=taxonomy.parent_of) if taxonomy.max_depth > 0 else None
 human_pairs = ag.confusion_table(labels, n_examples=max_examples)
 disagreements = ag.disagreement_table(labels)
 consensus = ag.consensus_table(labels, adjudications=adjudications if len(adjudications) else None)
@@ -147,8 +143,9 @@ quality_targets = pd.DataFrame(
       "passed": None if (threshold is None or not np.isfinite(value)) else bool(value >= threshold),
       "evidence": ev} for name, value, threshold, ev in target_rows])
 
-# %% tags=["remove-cell"]
-display(Markdown(f"# {nv.esc(title)}"))
+# %%
+display(Markdown(f"# {nv.esc(title)}\n\nRendered from `{nv.esc(Path(str(db_url)).name)}`, round {round}, "
+                 f"taxonomy **{nv.esc(taxonomy.name)} v{taxonomy.version}**."))
 
 # %% [markdown]
 # ## 1. Summary
@@ -204,7 +201,16 @@ display(HTML(nv.frame_html(overall)))
 display(Markdown("**Per category.** Specific (positive) agreement and one-vs-rest kappa: which categories "
                  "people can apply consistently, and which they cannot."))
 display(charts.plot_category_agreement(per_category))
-display(HTML(nv.frame_html(per_category)))
+compact = pd.DataFrame({
+    "category": per_category["category"], "support": per_category["support"],
+    "kappa (one vs rest)": [nv.fmt_interval(v, lo, hi) for v, lo, hi in
+                            zip(per_category["kappa"], per_category["kappa_low"], per_category["kappa_high"])],
+    "specific agreement": [nv.fmt_interval(v, lo, hi) for v, lo, hi in zip(
+        per_category["specific_agreement"], per_category["specific_agreement_low"],
+        per_category["specific_agreement_high"])],
+    "in disagreements": per_category["n_disagreements"],
+})
+display(HTML(nv.frame_html(compact.sort_values("support", ascending=False))))
 if levels is not None:
     display(Markdown("**Per hierarchy level.** Agreement on the parent group even when people split on the leaf."))
     display(HTML(nv.frame_html(levels)))
@@ -237,17 +243,20 @@ if predictions is None:
     display(Markdown(model_note or "No baseline model was requested (`model = \"none\"`)."))
 else:
     display(Markdown(
-        f"A {nv.esc(predictions.method)} model, trained on the consensus labels with {cv}-fold cross-validation, "
-        f"reaches {model_accuracy:.0%} accuracy out of fold. Categories it cannot learn, pairs it confuses, "
-        "and items whose label is probably wrong:"))
+        f"A baseline model trained on the consensus labels of {len(predictions.labels)} items reaches "
+        f"**{model_accuracy:.0%} accuracy** out of fold ({cv}-fold cross-validation; model: "
+        f"{nv.esc(predictions.method)}). Below: categories it cannot learn, pairs it confuses, "
+        "and items whose label is probably wrong."))
     display(charts.plot_classification_quality(quality))
     display(HTML(nv.frame_html(quality)))
     display(Markdown("**Human and model confusion side by side**: a pair both confuse is a taxonomy problem, "
                      "not a labeler problem."))
     display(charts.plot_confusion_evidence(evidence))
     display(HTML(nv.frame_html(evidence.head(10))))
-    display(Markdown(f"**Probable label issues** (method: {nv.esc(issues['method'].iloc[0]) if len(issues) else 'n/a'})"))
-    display(HTML(nv.frame_html(issues.head(10))))
+    display(Markdown(f"**Probable label issues**: {len(issues)} items (method: "
+                     f"{nv.esc(issues['method'].iloc[0]) if len(issues) else 'n/a'}). The first ten:"))
+    if len(issues):
+        display(HTML(nv.examples_html(issues["item_id"].head(10), items, labels, mask_pii=mask_pii)))
 
 # %% [markdown]
 # ## 6. Proposed revisions
@@ -258,7 +267,9 @@ else:
 if not proposals:
     display(Markdown("No proposals."))
 else:
-    display(HTML(nv.frame_html(rv.proposals_table(proposals))))
+    overview = rv.proposals_table(proposals)
+    display(HTML(nv.frame_html(overview[[c for c in ("rank", "kind", "categories", "severity", "rationale")
+                                         if c in overview.columns]])))
     import yaml
 
     for p in proposals:
@@ -286,8 +297,13 @@ else:
     display(HTML(nv.frame_html(diff(taxonomy, draft))))
     display(HTML(f"<p><b>Change-log entry</b></p><pre>{nv.esc(__import__('yaml').safe_dump(entry.to_dict(), sort_keys=False))}</pre>"))
     plan = rv.relabel_plan(taxonomy, draft, labels)
-    display(Markdown("**What changes for the labelers** (labels carried over, and items to relabel):"))
-    display(HTML(nv.frame_html(plan)))
+    changes = plan.groupby(["status", "action"]).size().rename("labels").reset_index()
+    display(Markdown("**What changes for the labelers**: how the round's labels carry over to the draft."))
+    display(HTML(nv.frame_html(changes)))
+    todo = plan[plan["action"] != "keep"]
+    if len(todo):
+        display(Markdown(f"{todo['item_id'].nunique()} items need a new label under the draft:"))
+        display(HTML(nv.frame_html(todo, max_rows=20)))
 
 # %% [markdown]
 # ## 8. Quality targets

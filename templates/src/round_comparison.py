@@ -7,7 +7,7 @@ round = 2  # the newer round
 previous_round = None  # the older round; None = round - 1
 n_boot = 1000  # bootstrap resamples for every interval
 random_state = 0  # seed of every random step
-title = None  # page title; None = "Round N vs round N-1"
+title = None  # page title; None means Round N vs round N-1
 out_dir = "."  # where metrics.json is written
 
 # %% tags=["remove-cell"]
