@@ -186,7 +186,7 @@ def examples_html(
     >>> items = pd.DataFrame({"item_id": ["a"], "text": ["mail me at x@y.com <script>"]})
     >>> ann = pd.DataFrame({"item_id": ["a", "a"], "annotator": ["p", "q"], "label": ["bug", "how_to"]})
     >>> out = examples_html(["a"], items, ann)
-    >>> "&lt;script&gt;" in out and "x@y.com" not in out and "p: bug" in out
+    >>> "&lt;script&gt;" in out and "x@y.com" not in out and "p: <b>bug</b>" in out
     True
     """
     from .items import mask_pii as mask
