@@ -131,7 +131,7 @@ def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", t
     try:
         for start in range(0, len(frame), _CHUNK):
             chunk = frame.iloc[start:start + _CHUNK]
-            with S.write_begin(engine.connect()) as conn, conn.begin():
+            with S.write_transaction(engine) as conn:
                 found = existing_items(conn, chunk["item_id"].tolist())
                 if found:
                     known = chunk["item_id"].map(found)

@@ -103,7 +103,7 @@ def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> L
         return []
     table = S.annotations
     try:
-        with S.write_begin(store.engine.connect()) as conn, conn.begin():
+        with S.write_transaction(store.engine) as conn:
             if len(values) == 1:
                 ids = [conn.execute(table.insert(), values[0]).inserted_primary_key[0]]
             else:
@@ -118,7 +118,7 @@ def insert_retract(store, annotation_id: int) -> int:
     """Append a ``retract`` row pointing at ``annotation_id``; return its id."""
     a = S.annotations
     try:
-        with S.write_begin(store.engine.connect()) as conn, conn.begin():
+        with S.write_transaction(store.engine) as conn:
             row = conn.execute(sa.select(a).where(a.c.id == annotation_id)).first()
             if row is None:
                 raise StoreError(f"retract: there is no annotation with id {annotation_id} in {store!r}. "
@@ -148,7 +148,7 @@ def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> in
         frame["position"] = pd.to_numeric(df["position"]).astype("int64").to_numpy()
     frame = frame.drop_duplicates(["item_id", "annotator"], keep="first")
     a = S.assignments
-    with S.write_begin(engine.connect()) as conn, conn.begin():
+    with S.write_transaction(engine) as conn:
         old = pd.DataFrame(conn.execute(sa.select(a.c.item_id, a.c.annotator, a.c.position)
                                         .where(a.c.round == round)).all(),
                            columns=["item_id", "annotator", "position"])

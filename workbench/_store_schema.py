@@ -29,10 +29,17 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
+import threading
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Iterator
+
+try:  # POSIX only; elsewhere SQLite's busy timeout alone serialises writers
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -42,7 +49,7 @@ from .exceptions import StoreError
 
 __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxonomies", "rounds",
            "assignments", "annotations", "schema_info", "normalize_url", "open_engine",
-           "ensure_schema", "write_begin", "utcnow"]
+           "ensure_schema", "write_transaction", "utcnow"]
 
 #: Version of the table layout written by this code; bump it and add a migration when it changes.
 SCHEMA_VERSION = 1
@@ -167,9 +174,50 @@ def normalize_url(url: Any) -> str:
     return url
 
 
-def write_begin(conn: sa.Connection) -> sa.Connection:
-    """Mark ``conn`` so that its next transaction takes the SQLite write lock at BEGIN."""
-    return conn.execution_options(wb_write=True)
+class _FileWriteLock:
+    """Serialise SQLite writers of one file across processes and threads.
+
+    SQLite's own busy handler polls with sleeps of up to 100 ms, so four processes
+    committing at once spend most of their time asleep. A blocking ``flock`` on a
+    side file ``<db>-wlock`` wakes the next writer as soon as the lock is free. The
+    kernel drops the lock when a process dies (even by SIGKILL), so it never goes stale.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._thread_lock = threading.Lock()
+        self._fd = None
+        self._pid = None
+
+    def __enter__(self):
+        self._thread_lock.acquire()
+        try:
+            if self._fd is None or self._pid != os.getpid():  # reopen after a fork
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
+@contextlib.contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in a write transaction, committed on exit (rolled back on error).
+
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` and, for a file database,
+    holds the cross-process writer lock (see :class:`_FileWriteLock`) until the commit is done.
+    """
+    lock = getattr(engine, "_workbench_write_lock", None) or contextlib.nullcontext()
+    with lock, engine.connect().execution_options(wb_write=True) as conn, conn.begin():
+        yield conn
 
 
 def _sqlite_events(engine: sa.Engine, *, memory: bool, synchronous: str) -> None:
@@ -209,6 +257,8 @@ def open_engine(url: str, *, synchronous: str = "FULL") -> sa.Engine:
                 raise StoreError(f"The folder of the SQLite file {database!r} does not exist ({folder}). "
                                  "Create it first, or give another path.")
             engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            if fcntl is not None:
+                engine._workbench_write_lock = _FileWriteLock(str(Path(database).expanduser().resolve()) + "-wlock")
         _sqlite_events(engine, memory=memory, synchronous=synchronous)
         return engine
     if backend == "postgresql":
@@ -227,7 +277,7 @@ def open_engine(url: str, *, synchronous: str = "FULL") -> sa.Engine:
 def ensure_schema(engine: sa.Engine) -> int:
     """Create missing tables, record or check the schema version; return the version in use."""
     try:
-        with write_begin(engine.connect()) as conn, conn.begin():
+        with write_transaction(engine) as conn:
             if engine.dialect.name == "postgresql":  # serialise concurrent first opens
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(717171)")
             metadata.create_all(conn, checkfirst=True)

@@ -182,7 +182,7 @@ class AnnotationStore:
         version = int(taxonomy.version)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         t = S.taxonomies
-        with S.write_begin(self._engine.connect()) as conn, conn.begin():
+        with S.write_transaction(self._engine) as conn:
             found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
             if found is None:
                 conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
@@ -251,7 +251,7 @@ class AnnotationStore:
         except TypeError as exc:
             raise StoreError(f"The params of round {round} must be JSON-serialisable ({exc}).") from exc
         r = S.rounds
-        with S.write_begin(self._engine.connect()) as conn, conn.begin():
+        with S.write_transaction(self._engine) as conn:
             known = conn.execute(sa.select(S.taxonomies.c.version)
                                  .where(S.taxonomies.c.version == taxonomy_version)).scalar()
             if known is None:
