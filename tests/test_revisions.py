@@ -377,3 +377,40 @@ def test_bundled_demo_planted_ambiguities_are_found():
     # the whole loop: accept the top three, the draft validates and the add becomes a label
     new = draft_taxonomy(tax, proposals, accept=[0, 1, 2], date="2026-11-23")
     assert adds[0].categories[0] in new.labels and len(new.changelog[-1].changes) == 3
+
+
+def test_clarify_examples_carry_the_majority_label_and_the_rationale_says_it(planted):
+    *_, proposals = planted
+    p = _by_id(proposals)["clarify:bug+how_to"]
+    labeled = [e for e in p.change[0]["examples"] if isinstance(e, dict)]
+    assert labeled and all(e["label"] in {"bug", "how_to"} and e["text"] for e in labeled)
+    assert sum(p.evidence["disputed_majority"].values()) == len(p.relabel["item_ids"])
+    assert "majority chose" in p.rationale
+
+
+def test_merge_supersedes_redefine_of_the_merged_categories(planted):
+    *_, proposals = planted
+    kinds = {(p.kind, c) for p in proposals for c in p.categories}
+    assert ("merge", "refund") in kinds and ("redefine", "refund") not in kinds
+
+
+def test_labels_outside_the_taxonomy_warn_and_are_ignored(planted):
+    from workbench.exceptions import WorkbenchWarning
+
+    tax, ann, items, preds, _, proposals = planted
+    extra = pd.DataFrame({"item_id": ["it0001"], "annotator": ["ann9"], "label": ["smalltalk"],
+                          "unsure": [False], "note": [""]})
+    with pytest.warns(WorkbenchWarning, match="smalltalk"):
+        again = propose_revisions(tax, pd.concat([ann, extra]), predictions=preds, items=items, random_state=0)
+    assert {p.id for p in again} == {p.id for p in proposals}
+
+
+def test_notes_alone_can_propose_a_category_without_an_other_label():
+    tax = Taxonomy.from_yaml(TAXONOMY.replace("    other: true\n", ""))
+    _, ann, items, preds, truth = make_round(0)
+    ann = ann.assign(label=ann["label"].replace({"other": "how_to"}))  # no catch-all: nearest label + note
+    proposals = propose_revisions(tax, ann, items=items, random_state=0, progress=True)
+    adds = [p for p in proposals if p.kind == "add"]
+    feature = {i for i, k in truth.items() if k == "feature"}
+    assert len(adds) == 1 and set(adds[0].relabel["item_ids"]) <= feature
+    assert adds[0].evidence["other_share"] == 0 and adds[0].evidence["note_share"] > 0.5

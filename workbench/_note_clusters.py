@@ -31,12 +31,16 @@ _EXTRA_STOP_WORDS = frozenset({"don", "doesn", "didn", "isn", "wasn", "won", "ve
                                "thanks", "thank", "pls", "please", "just", "ok", "im", "ive"})
 
 
-def embed(texts: Sequence[str]):
-    """TF-IDF matrix (rows L2-normalised) and the feature names; ``(None, None)`` if no vocabulary."""
+def embed(texts: Sequence[str], *, use_idf: bool = True):
+    """TF-IDF matrix (rows L2-normalised) and the feature names; ``(None, None)`` if no vocabulary.
+
+    ``use_idf=False`` keeps terms shared by many texts strong (for notes, a term most
+    annotators wrote is the signal, not noise).
+    """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS), sublinear_tf=True, ngram_range=(1, 2),
-                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+    vectorizer = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS), sublinear_tf=True,
+                                 ngram_range=(1, 2), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b", use_idf=use_idf)
     try:
         matrix = vectorizer.fit_transform([t or "" for t in texts])
     except ValueError:  # empty vocabulary
@@ -145,7 +149,7 @@ def _combined(texts, notes, note_weight):
     from sklearn.preprocessing import normalize
 
     text_m, text_names = embed(texts)
-    note_m, note_names = embed(notes) if notes is not None else (None, None)
+    note_m, note_names = embed(notes, use_idf=False) if notes is not None else (None, None)
     blocks, names = [], []
     if note_m is not None:
         blocks.append(note_m * np.sqrt(note_weight))

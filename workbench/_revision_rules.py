@@ -158,24 +158,31 @@ def pair_rules(ev: Evidence) -> list:
 def _clarify(ev, row, a, b, hs, ms, evidence, examples, disputed) -> dict:
     r = ev.rules
     ta, tb = _characteristic_terms(ev, a, b, disputed)
-    maj = Counter(ev.majority.reindex(disputed).dropna().tolist())
-    lean = ""
-    if maj:
-        top, k = maj.most_common(1)[0]
-        lean = f" (In the {len(disputed)} disputed items the majority chose '{top}' {k} times; edit this rule.)"
+    majority = ev.majority.reindex(disputed).dropna()
+    chose = Counter(majority.tolist())
     rule_text = (f"When an item could be '{a}' or '{b}': label '{a}' when it is mainly about "
-                 f"{', '.join(ta)}; label '{b}' when it is mainly about {', '.join(tb)}.{lean}")
+                 f"{', '.join(ta)}; label '{b}' when it is mainly about {', '.join(tb)}.")
     ex_ids = list(examples) or disputed[: r.n_examples]
-    ex_texts = [_short(t) for t in texts_for(ex_ids, ev.items) if t] if ev.items is not None else []
+    ex = []
+    if ev.items is not None:
+        for item, text in zip(ex_ids, texts_for(ex_ids, ev.items)):
+            if text:  # labeled with the annotators' majority: a draft for the lead to confirm
+                ex.append({"text": _short(text), "label": majority[item]} if item in majority.index
+                          else _short(text))
     if hs >= ms:
         why = f"annotators split {hs:.0%} of their items between them"
     else:
         why = f"the model confuses them in {ms:.0%} of cases"
-    rationale = (f"'{a}' and '{b}' are confused ({why}) but their definitions differ enough to keep both: "
-                 f"add an edge-case rule that separates them.")
-    change = {"op": "add_edge_case", "rule": rule_text, "categories": [a, b],
-              "examples": ex_texts, "rationale": rationale}
-    evidence = dict(evidence, terms_a=tuple(ta), terms_b=tuple(tb))
+    lean = ""
+    if chose:
+        top, k = chose.most_common(1)[0]
+        lean = f"; the majority chose '{top}' in {k} of {len(majority)} disputed items"
+    rationale = (f"'{a}' and '{b}' are confused ({why}{lean}) but their definitions differ enough to keep "
+                 "both: add an edge-case rule that separates them.")
+    change = {"op": "add_edge_case", "rule": rule_text, "categories": [a, b], "examples": ex,
+              "rationale": rationale}
+    evidence = dict(evidence, terms_a=tuple(ta), terms_b=tuple(tb),
+                    disputed_majority={k: int(v) for k, v in sorted(chose.items())})
     return {"kind": "clarify", "categories": (a, b), "rationale": rationale, "evidence": evidence,
             "rule": r.describe("clarify"), "example_item_ids": tuple(ex_ids),
             "score": _clip(1.5 * max(hs, ms)), "change": (change,),
@@ -308,18 +315,26 @@ def split_rule(ev: Evidence) -> list:
     return out
 
 
+def _names_a_category(note: str, labels) -> bool:
+    """A note that names an existing category ("between refund and cancel") is about confusion."""
+    text = " " + re.sub(r"[^a-z0-9_]+", " ", note.lower()) + " "
+    return any(f" {c.lower()} " in text or ("_" in c and f" {c.lower().replace('_', ' ')} " in text)
+               for c in labels)
+
+
 def add_rule(ev: Evidence) -> list:
     """add: clusters of items that annotators put in "other", left unlabeled, or wrote notes about.
 
+    A note that names an existing category id is about a confusion and does not count.
     Candidate items have at least one such rating; their texts and notes are clustered
     (average linkage on TF-IDF, notes weighted ``add_note_weight``, groups joined while the
     mean cosine is >= ``add_min_similarity``). A cluster fires when it has ``add_min_items`` items and
-    its signal ``other_share + 0.5 * note_share`` (shares of its ratings) reaches
+    its signal ``other_share + 0.75 * note_share`` (shares of its ratings) reaches
     ``add_min_signal``. Score = ``signal * (0.3 + 10 * cluster_items / all_items)`` clipped.
     """
     r, ann = ev.rules, ev.ann
     outside = ann["label"].isna() | (ann["label"] == ev.other_label if ev.other_label else False)
-    noted = ann["note"].astype(str).str.len() > 0
+    noted = ann["note"].astype(str).map(lambda n: bool(n) and not _names_a_category(n, ev.taxonomy.labels))
     flagged = ann.assign(outside=outside, noted=noted)
     hit = flagged.loc[flagged["outside"] | flagged["noted"], "item_id"].unique()
     if len(hit) < r.add_min_items:
@@ -345,10 +360,11 @@ def add_rule(ev: Evidence) -> list:
         sub = cand.loc[members]
         other_share = float(sub.outside.sum() / sub.n.sum())
         note_share = float(sub.noted.sum() / sub.n.sum())
-        signal = _clip(other_share + 0.5 * note_share)
+        signal = _clip(other_share + 0.75 * note_share)
         if signal < r.add_min_signal:
             continue
-        new_id = slug([t for t in (cl["note_terms"][:1] + cl["top_terms"][:1])] or terms_all, taken=taken)
+        # name it after what annotators wrote when they wrote something, else after the texts
+        new_id = slug(cl["note_terms"][:2] if len(cl["note_terms"]) >= 2 else terms_all[:2], taken=taken)
         taken.add(new_id)
         examples = [_short(t) for t in texts_for(members[: r.n_examples], ev.items) if t]
         notes = [_short(n, 100) for n in sub["notes"].tolist() if n][: r.n_examples]

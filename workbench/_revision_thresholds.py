@@ -51,7 +51,7 @@ class RevisionRules:
     add_min_items : int, default 4
         Minimum size of a cluster of "other" / unlabeled / noted items.
     add_min_signal : float, default 0.4
-        Minimum ``other_share + 0.5 * note_share`` of the cluster's ratings.
+        Minimum ``other_share + 0.75 * note_share`` of the cluster's ratings.
     add_min_similarity : float, default 0.12
         Clusters of candidate items are joined while their mean TF-IDF cosine reaches this.
     add_note_weight : float, default 0.7
@@ -118,7 +118,7 @@ class RevisionRules:
                      + (f" and different top neighbours taking >= {self.split_neighbour_share} of each group's errors"
                         if self.split_require_neighbours else ""),
             "add": f"add: cluster (mean cosine >= {self.add_min_similarity}) of >= {self.add_min_items} "
-                   f"other/unlabeled/noted items with other_share + 0.5 * note_share >= {self.add_min_signal}",
+                   f"other/unlabeled/noted items with other_share + 0.75 * note_share >= {self.add_min_signal}",
             "retire": f"retire: majority label of <= {self.retire_max_support} items and "
                       f"<= {self.retire_max_share:.0%} of items",
         }[kind]

@@ -105,7 +105,9 @@ def _per_category(ann: pd.DataFrame, labels, rules: RevisionRules, rng):
         from .agreement import per_category_table
     except ImportError:  # pragma: no cover - only while workbench.agreement is incomplete
         return category_kappa_table(rated, labels=labels, n_boot=rules.n_boot, random_state=seed)
-    return per_category_table(rated, categories=list(labels), n_boot=rules.n_boot, random_state=seed)
+    used = set(rated["label"])  # an unused category has no kappa (and would only warn)
+    return per_category_table(rated, categories=[c for c in labels if c in used], n_boot=rules.n_boot,
+                              random_state=seed)
 
 
 def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
