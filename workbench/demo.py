@@ -236,8 +236,8 @@ def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, 
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     store = AnnotationStore(f"{tmp}/demo.db")
     ...     _ = store.add_items(items.head(5))
-    ...     store.create_round(1, taxonomy_version=store.save_taxonomy(taxonomy))
-    ...     store.assign(pd.DataFrame({"item_id": items.item_id[:5], "annotator": "chen"}), round=1)
+    ...     _ = store.create_round(1, taxonomy_version=store.save_taxonomy(taxonomy))
+    ...     _ = store.assign(pd.DataFrame({"item_id": items.item_id[:5], "annotator": "chen"}), round=1)
     ...     summary = simulate_round(store, 1, progress=False)
     ...     len(store.annotations(round=1))
     5
