@@ -282,3 +282,11 @@ def test_multilabel_categories_declare_the_single_labels():
     with pytest.warns(WorkbenchWarning, match=r"undefined \(NaN\) for \['c'\]"):
         t = ag.per_category_table(df, categories=["a", "b", "c"], n_boot=0).set_index("category")
     assert t.support.to_dict() == {"a": 2, "b": 3, "c": 0}
+
+
+def test_a_categorical_label_column_declares_categories_and_order():
+    df = long(K2011).dropna().assign(label=lambda d: d.label.map(lambda v: f"v{int(v)}"))
+    order = ["v1", "v2", "v3", "v4", "v5", "v6"]
+    as_cat = df.assign(label=pd.Categorical(df.label, categories=order, ordered=True))
+    assert round(ag.krippendorff_alpha_score(as_cat, level="ordinal"), 3) == 0.815
+    assert ag.brennan_prediger_score(as_cat) == pytest.approx(ag.brennan_prediger_score(df, categories=order))

@@ -166,14 +166,18 @@ def parse_ratings(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col:
                   caller: str = "agreement", multilabel: Optional[bool] = None) -> Ratings:
     """Code a long annotation frame; missing labels (NaN / None / absent rows) are dropped.
 
-    Raises a DataError for missing columns, duplicate (item, annotator) rows and
-    labels outside a declared ``categories`` list.
+    A pandas categorical label column declares its categories (and their order) when
+    ``categories`` is None. Raises a DataError for missing columns, missing ids,
+    duplicate (item, annotator) rows and labels outside a declared ``categories`` list.
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"{caller} expects a pandas DataFrame in long format (item_id, annotator, label); "
                         f"got {type(df).__name__}. Build one with pandas.DataFrame(...).", reason="not_a_frame")
     check_columns(df, [item_col, annotator_col, label_col], what=f"The annotations passed to {caller}")
     labels = df[label_col]
+    if categories is None and isinstance(labels.dtype, pd.CategoricalDtype):
+        categories = list(labels.cat.categories)  # a categorical column declares its categories and order
+        labels = labels.astype(object)
     if multilabel is None:
         multilabel = is_multilabel(labels)
     if multilabel:
