@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import re
 import warnings
 from collections import Counter
 
@@ -342,3 +343,16 @@ def test_revision_proposals_find_what_was_planted(demo):
     assert adds, [p.kind for p in proposals]
     assert (hidden[list(adds[0].example_item_ids)] == "feature_request").mean() >= 2 / 3
 
+
+
+def test_planted_pii_is_masked_for_display(demo):
+    _needs("workbench.items")
+    from workbench.items import mask_pii
+
+    _, items, _ = demo
+    pii = re.compile(r"[\w.]+@[\w.]+\.\w+|\b(?:\d{4} ){3}\d{4}\b|\+\d{1,2}(?: \d{2,4}){2,3}|\(?555\)?[ -]01\d\d")
+    planted = items["text"][items["text"].str.contains(pii)]
+    assert len(planted) >= 12
+    for text in planted:
+        masked = mask_pii(text)
+        assert not pii.search(masked), (text, masked)
