@@ -242,3 +242,18 @@ def test_invariances_hold_for_every_metric():
         value = func(df)
         assert func(shuffled) == pytest.approx(value, abs=1e-12), name
         assert -1.0 <= value <= 1.0
+
+
+def test_tables_survive_empty_and_degenerate_data():
+    agree = pd.DataFrame({"item_id": [1, 1, 2, 2], "annotator": list("abab"), "label": list("xxyy")})
+    one = pd.DataFrame({"item_id": [1, 2], "annotator": ["a", "a"], "label": ["x", "y"]})
+    empty = pd.DataFrame({"item_id": [], "annotator": [], "label": []})
+    for df in (agree, one, empty):
+        assert ag.agreement_table(df, n_boot=20, random_state=0).metric.iloc[0] == "percent_agreement"
+        for table in (ag.confusion_table, ag.disagreement_table, ag.pairwise_table, ag.annotator_table,
+                      ag.consensus_table):
+            table(df)
+        ag.per_category_table(df, n_boot=20, random_state=0)
+    assert len(ag.confusion_table(agree)) == 0 and len(ag.disagreement_table(agree)) == 0
+    t = ag.agreement_table(one, n_boot=20, random_state=0)
+    assert t.value.isna().all() and t.ci_low.isna().all()

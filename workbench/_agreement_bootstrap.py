@@ -48,6 +48,8 @@ def bootstrap_sums(rows, *, n_boot: int, counts=None, inverse=None, random_state
     if counts is None:
         counts, inverse = np.ones(P, dtype=np.int64), np.arange(P)
     n = int(np.sum(counts))
+    if n == 0:  # nothing to resample: every resample sums to zero (an undefined statistic)
+        return np.zeros((n_boot, rows.shape[1]))
     use_multinomial = P <= n // 4 or inverse is None
     block = max(1, min(n_boot, _CHUNK_CELLS // max(P if use_multinomial else n, 1)))
     out = np.empty((n_boot, rows.shape[1]))
