@@ -379,3 +379,16 @@ def test_migrate_argument_errors(chain):
     gap = Taxonomy.from_yaml(v1.to_yaml().replace("version: 1\n", "version: 3\n", 1))
     with pytest.raises(TaxonomyError, match=r"no entry for version\(s\) \[2, 3\]"):
         gap.migrate(["bug"], 1)
+
+
+def test_ops_built_from_numpy_and_pandas_values_are_stored_as_plain_yaml(v1):
+    import numpy as np
+
+    ids = pd.Series(["refund", "duplicate"]).to_numpy()
+    t2 = v1.apply({"op": "merge", "categories": tuple(ids), "into": np.str_("money"), "definition": "M.",
+                   "rationale": "share " + str(np.float64(0.25))}, date=dt.date(2026, 11, 3))
+    assert t2.changelog[-1].date == "2026-11-03"
+    assert t2.changelog[-1].changes[0]["categories"] == ["refund", "duplicate"]
+    assert type(t2.changelog[-1].changes[0]["into"]) is str
+    again = Taxonomy.from_yaml(t2.to_yaml())
+    assert again == t2 and again.migrate(["duplicate"], 1).migrated_label[0] == "money"

@@ -28,18 +28,34 @@ import datetime as _dt
 from typing import Any, Dict, List, Mapping, Optional
 
 from .exceptions import TaxonomyError
-from ._taxonomy_validate import CATEGORY_KEYS, op_problems, type_name
+from ._taxonomy_ops import op_problems, type_name
+from ._taxonomy_validate import CATEGORY_KEYS
 from ._taxonomy_yaml import did_you_mean
 
-__all__ = ["apply_changes", "as_change_list"]
+__all__ = ["apply_changes", "as_change_list", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """Plain YAML-safe Python data: mappings -> dict, tuples -> list, numpy scalars -> Python."""
+    if isinstance(value, Mapping):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if hasattr(value, "item") and callable(value.item) and type(value).__module__ == "numpy":
+        return value.item()
+    return value
 
 
 def as_change_list(changes: Any) -> List[Any]:
-    """One operation (a mapping) or a list of them -> a list."""
+    """One operation (a mapping) or a list of them -> a list of plain data."""
     if isinstance(changes, Mapping):
-        return [changes]
+        return [plain(changes)]
     if isinstance(changes, (list, tuple)):
-        return list(changes)
+        return [plain(c) for c in changes]
     raise TaxonomyError([f"changes must be an operation mapping such as {{'op': 'retire', 'category': 'x'}} "
                          f"or a list of them, got {type_name(changes)}."])
 
@@ -286,6 +302,7 @@ def apply_changes(taxonomy, changes: Any, *, author: Optional[str] = None, date:
     if not ops:
         raise TaxonomyError(["no changes given; pass at least one operation such as "
                              "{'op': 'redefine', 'category': 'x', 'definition': '...'}."])
+    author, summary, date = plain(author), plain(summary), plain(date)
     for key, value in (("author", author), ("summary", summary), ("date", date)):
         if value is not None and not isinstance(value, (str, _dt.date)):
             raise TaxonomyError([f"apply: {key!r} must be a string, got {type_name(value)}."])
