@@ -379,3 +379,13 @@ def test_human_side_matches_agreement_confusion_table():
     ours = confusion_evidence_table(ann, pred).set_index(["category_a", "category_b"])["human_disagreements"]
     theirs = agreement.confusion_table(ann).set_index(["category_a", "category_b"])["n_disagreements"]
     pd.testing.assert_series_equal(ours.sort_index(), theirs.sort_index(), check_names=False, check_dtype=False)
+
+
+def test_predictions_normalises_inputs_and_rejects_unknown_labels():
+    pred = Predictions(["x", "y"], ["a", "b"], ["a", "b"], [[0.6, 0.4], [0.2, 0.8]], "lists")
+    assert pred.classes == ("a", "b") and pred.probabilities.shape == (2, 2)
+    assert pred.to_frame()["confidence"].tolist() == [0.6, 0.8]
+    with pytest.raises(DataError, match=r"labels \['c'\] are not among the classes \['a', 'b'\]"):
+        Predictions(["x", "y"], ["a", "c"], ["a", "b"], [[0.6, 0.4], [0.2, 0.8]], "x")
+    with pytest.raises(DataError, match=r"labels \['1'\] are not among"):
+        Predictions(["x"], [1], ["1", "2"], [[0.6, 0.4]], "int label vs str classes")

@@ -50,6 +50,11 @@ class Predictions:
     method: str
 
     def __post_init__(self):
+        # normalise (lists in, arrays out); frozen, hence object.__setattr__
+        object.__setattr__(self, "item_ids", np.asarray(self.item_ids))
+        object.__setattr__(self, "labels", np.asarray(self.labels, dtype=object))
+        object.__setattr__(self, "classes", tuple(self.classes))
+        object.__setattr__(self, "probabilities", np.asarray(self.probabilities, dtype=float))
         n = len(self.item_ids)
         shape = np.shape(self.probabilities)
         if len(self.labels) != n or shape != (n, len(self.classes)):
@@ -57,7 +62,8 @@ class Predictions:
                 f"Predictions needs item_ids (n), labels (n) and probabilities (n, k) with k = "
                 f"len(classes); got {n} item ids, {len(self.labels)} labels, probabilities of shape "
                 f"{shape} and {len(self.classes)} classes.", reason="shape_mismatch")
-        unknown = sorted({str(v) for v in self.labels} - {str(c) for c in self.classes})
+        known = set(self.classes)
+        unknown = sorted({str(v) for v in pd.unique(self.labels) if v not in known})
         if unknown:
             raise DataError(f"Predictions labels {unknown[:10]} are not among the classes "
                             f"{list(self.classes)[:20]}. Add them to classes.", reason="unknown_label")
