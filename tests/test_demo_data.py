@@ -356,3 +356,21 @@ def test_planted_pii_is_masked_for_display(demo):
     for text in planted:
         masked = mask_pii(text)
         assert not pii.search(masked), (text, masked)
+
+
+def test_run_demo_round_reads_round_settings_from_project_yaml(tmp_path):
+    _needs("workbench.store")
+    _needs("workbench._pilot")
+    from workbench.demo import run_demo_round
+    from workbench.store import AnnotationStore
+
+    write_demo_project(tmp_path, n_items=24, overlap=3)
+    summary = run_demo_round(tmp_path, random_state=5, progress=False)
+    assert (summary["items"], summary["labels"]) == (24, 72)
+    store = AnnotationStore(str(tmp_path / "workbench.db"))
+    params = store.round_info(1)["params"]
+    assert params["simulated_annotators"] is True and params["overlap"] == 3
+    got = store.annotations(round=1)
+    assert set(got["session_id"]) == {"simulated-ana", "simulated-ben", "simulated-chen"}
+    items = store.items()
+    assert len(items) == 407 and set(items["channel"]) == {"email", "chat", "app_review"}
