@@ -48,6 +48,18 @@ def test_krippendorff_2011_worked_example(level, expected):
     assert round(ag.krippendorff_alpha_score(long(K2011), level=level), 3) == expected
 
 
+def test_krippendorff_2011_two_observer_examples():
+    # A. binary data, two observers, no missing data: alpha = 0.095
+    a = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    b = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert round(ag.krippendorff_alpha_score(two_raters(a, b)), 3) == 0.095
+    # B. nominal data, two observers, no missing data: alpha = 0.692
+    a = list("aabbdcccedda")
+    b = list("babbbcccdddd")
+    b[8] = "e"
+    assert round(ag.krippendorff_alpha_score(two_raters(a, b)), 3) == 0.692
+
+
 def test_krippendorff_2011_coincidence_matrix_matches_the_paper():
     o = ag.coincidence_matrix(long(K2011))
     # The paper's matrix: n_c = 9, 13, 10, 5, 3 pairable values, n.. = 40
