@@ -122,3 +122,90 @@ def test_multilabel_items_are_toggled_and_submitted_with_enter_in_voila(page, se
     labels = rows(url, "label")
     assert [json.loads(v) for v in labels["label"]] == [["bug_report", "refund_request"], ["how_to"]]
     assert set(labels["annotator"]) == {"bob"}
+
+
+GALLERY = '''
+from workbench.widgets import Labeller
+from workbench.widgets.renderers import render_image
+'''
+
+
+def _gallery_stores(folder):
+    """Three stores: the demo taxonomy (12 options, PII), sklearn digits (images), model responses."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_digits
+
+    import workbench
+    from workbench.taxonomy import Taxonomy
+
+    demo = workbench.__path__[0] + "/data/demo/"
+    urls = {}
+    for name, tax, items in [
+        ("demo", Taxonomy.load(demo + "taxonomy.yaml"),
+         pd.read_csv(demo + "items.csv").set_index("item_id").loc[["msg-0112", "msg-0016"]].reset_index()),
+        ("digits", Taxonomy.from_yaml("name: digits\nversion: 1\ncategories:\n" + "".join(
+            f"  - {{id: d{k}, name: '{k}', definition: 'The handwritten digit {k}.'}}\n" for k in range(10))),
+         pd.DataFrame({"item_id": ["digit-0", "digit-1"], "text": ["sample 0", "sample 1"],
+                       "image": [load_digits().images[i].tolist() for i in (0, 1)]})),
+        ("chat", Taxonomy.from_yaml(
+            "name: response-quality\nversion: 1\ncategories:\n"
+            "  - {id: a_better, name: Response 1 is better, definition: More helpful and correct.}\n"
+            "  - {id: b_better, name: Response 2 is better, definition: More helpful and correct.}\n"
+            "  - {id: tie, name: Tie, definition: Equally good or equally bad.}\n"),
+         pd.DataFrame({"item_id": ["c1"], "text": [""], "prompt": ["How do I cancel my plan?"],
+                       "responses": [["Open Settings > Plan > Cancel. <script>window.pwned=3</script>",
+                                      "I cannot help with that."]]})),
+    ]:
+        url = f"sqlite:///{folder / (name + '.db')}"
+        store = AnnotationStore(url)
+        v = store.save_taxonomy(tax)
+        store.add_items(items)
+        store.create_round(1, taxonomy_version=v)
+        urls[name] = url
+    assert np.asarray(load_digits().images[0]).shape == (8, 8)
+    return urls
+
+
+def test_gallery_of_renderers_in_voila_masked_text_images_and_responses(page, voila_factory, tmp_path, shots):
+    import nbformat
+
+    urls = _gallery_stores(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(GALLERY),
+                nbformat.v4.new_code_cell(f"Labeller({urls['demo']!r}, annotator='alice', round=1, mask_pii=True)"),
+                nbformat.v4.new_code_cell(f"Labeller({urls['digits']!r}, annotator='alice', round=1, "
+                                          "item_renderer=render_image)"),
+                nbformat.v4.new_code_cell(f"Labeller({urls['chat']!r}, annotator='alice', round=1)")]
+    path = tmp_path / "gallery.ipynb"
+    nbformat.write(nb, str(path))
+    app = voila_factory(path)
+    page.goto(app.url)
+    roots = page.locator(".wb-root")
+    expect(roots).to_have_count(3, timeout=60_000)
+
+    demo = roots.nth(0)
+    expect(demo.locator(".wb-item")).to_contain_text("Please cancel his subscription")
+    assert "example.com" not in demo.locator(".wb-item").inner_text()
+    expect(demo.locator(".wb-pii").first).to_have_text("email")
+    assert demo.locator(".wb-option").count() == 12
+    # a 12-option taxonomy: every option visible in the first screen, without scrolling
+    boxes = [demo.locator(".wb-option").nth(i).bounding_box() for i in range(12)]
+    assert max(b["y"] + b["height"] for b in boxes) < 900
+    demo.locator(".wb-option", has_text="Cancel subscription").hover()
+    expect(demo.locator(".wb-definition")).to_contain_text("Edge case")
+    shots(demo, "labeller_demo_taxonomy", keep=True)
+
+    digits = roots.nth(1)
+    img = digits.locator("img.wb-image")
+    expect(img).to_be_visible()
+    assert page.evaluate("(el) => [el.naturalWidth, el.naturalHeight]", img.element_handle())[0] >= 8 * 20
+    shots(digits, "labeller_image", keep=True)
+
+    chat = roots.nth(2)
+    expect(chat.locator(".wb-response")).to_have_count(2)
+    expect(chat.locator(".wb-response").first).to_contain_text("<script>window.pwned=3</script>")
+    assert page.evaluate("window.pwned") is None
+    shots(chat, "labeller_responses", keep=True)
+    assert not any("not found in module" in m for m in page.console), page.console

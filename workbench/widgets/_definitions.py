@@ -20,7 +20,7 @@ from typing import Any, List, Optional, Tuple
 
 from .renderers import escape
 
-__all__ = ["option_groups", "definition_html", "guide_html", "DEFINITION_HINT"]
+__all__ = ["option_groups", "definition_html", "guide_html", "fallback_guide_html", "DEFINITION_HINT"]
 
 DEFINITION_HINT = ('<div class="wb-def-hint">Hover an option, or move with <kbd>←</kbd> <kbd>→</kbd>, '
                    'to see its definition, rules and edge cases.</div>')
@@ -113,27 +113,51 @@ def definition_html(tax: Any, cid: str, *, key: Optional[str] = None) -> str:
     return f'<div>{head}<span class="wb-def-name">▸ {escape(name)}</span>{body}{lst}</div>'
 
 
+_KEYS_LINE = ("<p><b>Keys:</b> <kbd>1</kbd>…<kbd>9</kbd> choose · <kbd>0</kbd> None of these · "
+              "<kbd>u</kbd> unsure · <kbd>s</kbd> skip · <kbd>⌫</kbd> back · <kbd>?</kbd> guide · "
+              "<kbd>←</kbd><kbd>→</kbd> browse definitions · <kbd>Enter</kbd> choose / submit · "
+              "<kbd>Esc</kbd> close this guide</p>")
+
+
 def guide_html(tax: Any) -> str:
     """The labeling guideline as an HTML fragment (shown by the ``?`` key).
 
-    Uses :mod:`workbench.guideline` when it offers ``guideline_html(tax, fragment=True)``,
-    else renders every category, its rules and the edge cases here.
+    The guideline page of :func:`workbench.guideline.render_guideline_html` is shown in a
+    sandboxed ``<iframe srcdoc>`` (its CSS stays inside, no script may run); without that
+    module, every category, its rules and the edge cases are rendered here.
+
+    Examples
+    --------
+    >>> from workbench.taxonomy import Taxonomy, Category
+    >>> html = guide_html(Taxonomy("t", 1, categories=[Category("a", definition="<b>A</b>")]))
+    >>> 'sandbox=""' in html and "<b>A</b>" not in html
+    True
+    """
+    head = f"<h3>{escape(tax.name)} v{escape(tax.version)} — labeling guide</h3>{_KEYS_LINE}"
+    try:
+        from ..guideline import render_guideline_html
+
+        page = render_guideline_html(tax)
+    except ImportError:
+        return head + fallback_guide_html(tax)
+    return f'{head}<iframe class="wb-guide-frame" sandbox="" title="labeling guideline" srcdoc="{escape(page)}"></iframe>'
+
+
+def fallback_guide_html(tax: Any) -> str:
+    """Every category with its rules, then the edge cases (when workbench.guideline is absent).
 
     Examples
     --------
     >>> from types import SimpleNamespace as NS
     >>> tax = NS(name="t", version=1, description="<d>", labels=(), edge_cases=(), parent_of={},
     ...          other_label=None, category=lambda c: None)
-    >>> "&lt;d&gt;" in guide_html(tax)
+    >>> "&lt;d&gt;" in fallback_guide_html(tax)
     True
     """
     groups, _ = option_groups(tax)
-    parts = [f"<h3>{escape(tax.name)} v{escape(tax.version)} — labeling guide</h3>"]
+    parts = []
     if getattr(tax, "description", None):
         parts.append(f"<p>{escape(tax.description)}</p>")
-    parts.append("<p><b>Keys:</b> <kbd>1</kbd>…<kbd>9</kbd> choose · <kbd>0</kbd> None of these · "
-                 "<kbd>u</kbd> unsure · <kbd>s</kbd> skip · <kbd>⌫</kbd> back · <kbd>?</kbd> guide · "
-                 "<kbd>←</kbd><kbd>→</kbd> browse definitions · <kbd>Enter</kbd> choose / submit</p>")
     for header, ids in groups:
         parts.append(f"<h4>{escape(header) or 'Other'}</h4>")
         for cid in ids:

@@ -30,6 +30,8 @@ CSS = """
   border-right: 1px solid #d0d7de; }
 .wb-text { font-size: 21px; line-height: 1.55; white-space: pre-wrap; overflow-wrap: anywhere; color: #1f2328; }
 .wb-mark { background: #fff3b0; padding: 0 2px; border-radius: 3px; }
+.wb-pii { display: inline-block; font-size: .72em; font-weight: 600; letter-spacing: .04em; text-transform: uppercase;
+  color: #57606a; background: #eaeef2; border-radius: 4px; padding: 0 6px; vertical-align: .12em; }
 .wb-masked { margin-top: 8px; font-size: 12px; color: #8c959f; text-align: right; }
 .wb-itemid { font-size: 12px; color: #8c959f; margin-bottom: 6px; font-family: ui-monospace, monospace; }
 .wb-figure { margin: 0; text-align: center; } .wb-caption { font-size: 14px; color: #57606a; margin-top: 6px; }
@@ -64,8 +66,9 @@ CSS = """
 .wb-status .wb-error { color: #cf222e; font-weight: 600; }
 .wb-done { padding: 40px 26px; text-align: center; font-size: 22px; color: #1a7f37; }
 .wb-done small { display: block; font-size: 14px; color: #57606a; margin-top: 8px; }
-.wb-guide { border: 1px solid #d0d7de; border-top: none; padding: 12px 18px; max-height: 420px; overflow-y: auto;
-  font-size: 14px; line-height: 1.5; background: #ffffff; }
+.wb-guide { border: 1px solid #d0d7de; padding: 12px 18px; max-height: 640px; overflow-y: auto;
+  font-size: 14px; line-height: 1.5; background: #ffffff; border-radius: 8px; margin-top: 6px; }
+.wb-guide-frame { width: 100%; height: 480px; border: 1px solid #d0d7de; border-radius: 6px; background: #ffffff; }
 .wb-guide h3 { margin: 8px 0 4px 0; font-size: 16px; } .wb-guide h4 { margin: 10px 0 2px 0; font-size: 14px; }
 .wb-keys { font-size: 12px; color: #57606a; padding: 2px 14px 8px 14px; }
 .wb-keys kbd, .wb-guide kbd, .wb-definition kbd { font-family: ui-monospace, monospace; font-size: 11px; padding: 1px 5px; border: 1px solid #d0d7de;

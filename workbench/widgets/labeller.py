@@ -115,7 +115,7 @@ class ClassificationView(widgets.VBox):
                 row_buttons.append(b)
             label = widgets.HTML(f'<div>{escape(header_text)}</div>')
             label.add_class("wb-group-label")
-            row = widgets.HBox([label] + row_buttons)
+            row = widgets.HBox(([label] if any(h for h, _ in groups) else []) + row_buttons)
             row.add_class("wb-group")
             rows.append(row)
         self.buttons = [b for _, b in sorted(zip(
@@ -149,8 +149,9 @@ class ClassificationView(widgets.VBox):
         controls.add_class("wb-controls")
         hint = ("<kbd>1</kbd>…<kbd>9</kbd> toggle · <kbd>Enter</kbd> submit" if self.multilabel
                 else "<kbd>1</kbd>…<kbd>9</kbd> choose")
-        self.keys_help = widgets.HTML(f'<div class="wb-keys">Keys (mouse over the item): {hint} · '
-                                      '<kbd>0</kbd> None of these · <kbd>u</kbd> unsure · <kbd>s</kbd> skip · '
+        none = "<kbd>0</kbd> None of these · " if other in self.options else ""
+        self.keys_help = widgets.HTML(f'<div class="wb-keys">Keys (mouse over the item): {hint} · {none}'
+                                      '<kbd>u</kbd> unsure · <kbd>s</kbd> skip · '
                                       '<kbd>⌫</kbd> back · <kbd>?</kbd> guide · <kbd>←</kbd><kbd>→</kbd> '
                                       'definitions</div>')
         self.guide = widgets.HTML("", layout=widgets.Layout(display="none"))

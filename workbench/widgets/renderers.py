@@ -77,6 +77,9 @@ def _highlight(text: str, terms: Optional[Iterable[str]]) -> str:
     return "".join(out)
 
 
+_PII_TOKEN = re.compile(r"\[(email|phone|card|iban|ip)\]")
+
+
 def render_text(item: Item, *, mask_pii: bool = False, highlight: Optional[Iterable[str]] = None) -> str:
     """Render ``item.text`` as escaped HTML, optionally PII-masked and with terms highlighted.
 
@@ -108,7 +111,10 @@ def render_text(item: Item, *, mask_pii: bool = False, highlight: Optional[Itera
         if masked != text:
             note = '<div class="wb-masked">personal data masked</div>'
         text = masked
-    return f'<div class="wb-text">{_highlight(text, highlight)}</div>{note}'
+    body = _highlight(text, highlight)
+    if note:
+        body = _PII_TOKEN.sub(lambda m: f'<span class="wb-pii">{m.group(1)}</span>', body)
+    return f'<div class="wb-text">{body}</div>{note}'
 
 
 # ---------------------------------------------------------------- images
