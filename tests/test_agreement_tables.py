@@ -257,3 +257,11 @@ def test_tables_survive_empty_and_degenerate_data():
     assert len(ag.confusion_table(agree)) == 0 and len(ag.disagreement_table(agree)) == 0
     t = ag.agreement_table(one, n_boot=20, random_state=0)
     assert t.value.isna().all() and t.ci_low.isna().all()
+
+
+def test_progress_bar_option_runs_and_changes_nothing(capsys):
+    df = simulate(30, seed=12)
+    quiet = ag.agreement_table(df, n_boot=50, random_state=1)
+    loud = ag.agreement_table(df, n_boot=50, random_state=1, progress=True)
+    pd.testing.assert_frame_equal(quiet, loud)
+    assert "bootstrap" in capsys.readouterr().err

@@ -66,7 +66,7 @@ def percent_agreement_score(df: pd.DataFrame, *, item_col: str = "item_id", anno
                             weights=None, weights_on: str = "positions") -> float:
     """Observed agreement: the share of agreeing annotator pairs per item, averaged over items.
 
-    Items with fewer than two ratings are skipped (Gwet 2014, eq. 2.x ``p_a``). With
+    Items with fewer than two ratings are skipped (``p_a`` of Gwet 2014, ch. 2). With
     ``weights`` a disagreement earns partial credit ``w_kl``.
 
     Parameters
