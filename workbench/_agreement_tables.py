@@ -210,6 +210,7 @@ def per_category_table(df: pd.DataFrame, *, categories: Optional[Sequence] = Non
     """
     caller = "per_category_table"
     n_boot = check_positive_int(n_boot, param="n_boot", caller=caller, minimum=0)
+    check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
     rng = check_random_state(random_state)
     r = eng.parse_ratings(df, item_col=item_col, annotator_col=annotator_col, label_col=label_col,
                           categories=categories, caller=caller)
