@@ -414,3 +414,17 @@ def test_notes_alone_can_propose_a_category_without_an_other_label():
     feature = {i for i, k in truth.items() if k == "feature"}
     assert len(adds) == 1 and set(adds[0].relabel["item_ids"]) <= feature
     assert adds[0].evidence["other_share"] == 0 and adds[0].evidence["note_share"] > 0.5
+
+
+def test_multilabel_answers_holding_both_labels_are_not_a_split():
+    tax = Taxonomy.from_yaml(TAXONOMY.replace("task: multiclass", "task: multilabel"))
+    rows = []
+    for i in range(20):
+        both = '["bug", "how_to"]'
+        rows += [(f"m{i}", "ann1", both), (f"m{i}", "ann2", both)]  # agree on the pair: no dispute
+        rows += [(f"s{i}", "ann1", '["bug"]'), (f"s{i}", "ann2", '["how_to"]' if i < 8 else '["bug"]')]
+    ann = pd.DataFrame(rows, columns=["item_id", "annotator", "label"])
+    proposals = propose_revisions(tax, ann, random_state=0)
+    p = _by_id(proposals)["clarify:bug+how_to"]
+    assert p.evidence["n_split_items"] == 8
+    assert set(p.relabel["item_ids"]) == {f"s{i}" for i in range(8)}

@@ -146,7 +146,7 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
     -------
     pandas.DataFrame
         ``category_a, category_b`` (sorted pair), ``n_items`` (items that some annotator
-        gave a or b), ``n_both`` (items given both, by different annotators),
+        gave a or b), ``n_both`` (items split: one annotator gave a without b, another b without a),
         ``human_split_share = n_both / n_items`` with ``human_low, human_high`` (Wilson 95%),
         ``model_n`` (model items whose label is a or b), ``model_confusions``
         (a predicted as b plus b as a), ``model_confusion_share`` with ``model_low, model_high``,
@@ -156,17 +156,21 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
     valid = set(labels)
     lab = ann.dropna(subset=["label"])
     lab = lab[lab["label"].isin(valid)]
-    sets = lab.groupby("item_id")["label"].agg(lambda s: tuple(sorted(set(s))))
-    counts = lab.groupby(["item_id", "label"]).size()
+    # one label set per (item, annotator): multi-label answers holding a and b are not a split
+    answers = lab.groupby(["item_id", "annotator"], sort=True)["label"].agg(frozenset)
     any_count: Counter = Counter()
     both: Counter = Counter()
     examples: dict = {}
-    for item, labs in sets.items():
+    for item, given in answers.groupby(level=0, sort=True):
+        given = list(given)
+        labs = sorted(frozenset().union(*given))
         any_count.update(labs)
         for a, b in combinations(labs, 2):
-            both[(a, b)] += 1
-            minority = min(counts[(item, a)], counts[(item, b)])
-            examples.setdefault((a, b), []).append((-minority, item))
+            only_a = sum(1 for g in given if a in g and b not in g)
+            only_b = sum(1 for g in given if b in g and a not in g)
+            if only_a and only_b:
+                both[(a, b)] += 1
+                examples.setdefault((a, b), []).append((-min(only_a, only_b), item))
     conf: Counter = Counter()
     support: Counter = Counter()
     if model is not None:

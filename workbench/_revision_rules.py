@@ -201,7 +201,9 @@ def redefine_rule(ev: Evidence) -> list:
     r, out = ev.rules, []
     if ev.per_category is None or ev.per_category.empty:
         return out
-    n_distinct = ev.ann.dropna(subset=["label"]).groupby("item_id")["label"].nunique()
+    rated = ev.ann.dropna(subset=["label"])
+    n_raters = rated.groupby("item_id")["annotator"].nunique()
+    with_label = rated.drop_duplicates(["item_id", "annotator", "label"]).groupby(["label", "item_id"]).size()
     for row in ev.per_category.itertuples(index=False):
         c = str(row.category)
         if c not in ev.labels or pd.isna(row.kappa):
@@ -216,12 +218,12 @@ def redefine_rule(ev: Evidence) -> list:
                       if (b if a == c else a) != ev.other_label][:2]
         old = _definition(ev, c) or c.replace("_", " ")
         excl = f" It does not cover {' or '.join(repr(n) for n in neighbours)} (see their definitions)." if neighbours else ""
-        new_def = f"{old.rstrip('.')}.{excl} [Draft: state what {c!r} includes, with one example.]"
+        new_def = f"{old.rstrip('.')}.{excl}"
         rationale = (f"Annotators agree poorly on '{c}' (kappa {kappa:.2f}, 95% CI {_fmt(lo)} to {_fmt(hi)}, "
                      f"support {support})" + (f"; it is most often confused with '{neighbours[0]}'" if neighbours else "")
                      + ": rewrite its definition.")
-        items_c = set(ev.ann.loc[ev.ann["label"] == c, "item_id"])
-        split = [i for i in items_c if n_distinct.get(i, 1) > 1]
+        given = with_label.loc[c] if c in with_label.index.get_level_values(0) else pd.Series(dtype=int)
+        split = [i for i, k in given.items() if k < n_raters[i]]  # some annotators gave c, some did not
         out.append({"kind": "redefine", "categories": (c,), "rationale": rationale,
                     "evidence": {"kappa": _r(kappa), "kappa_ci": (_r(lo), _r(hi)), "support": support,
                                  "specific_agreement": _r(getattr(row, "specific_agreement", float("nan"))),

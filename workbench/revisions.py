@@ -97,15 +97,16 @@ def _severity(score: float, rules: RevisionRules) -> str:
 
 def _per_category(ann: pd.DataFrame, labels, rules: RevisionRules, rng):
     rated = ann.dropna(subset=["label"])[["item_id", "annotator", "label"]]
-    rated = rated.drop_duplicates(["item_id", "annotator"])
-    if rated.empty or rated.groupby("item_id").size().max() < 2:
+    if rated.empty or rated.groupby("item_id")["annotator"].nunique().max() < 2:
         return None  # one rating per item: no agreement to measure
+    if rated.duplicated(["item_id", "annotator"]).any():  # multi-label: one sorted list per answer
+        rated = rated.groupby(["item_id", "annotator"], sort=False)["label"].agg(sorted).reset_index()
     seed = int(rng.integers(0, 2**31 - 1))
     try:
         from .agreement import per_category_table
     except ImportError:  # pragma: no cover - only while workbench.agreement is incomplete
         return category_kappa_table(rated, labels=labels, n_boot=rules.n_boot, random_state=seed)
-    used = set(rated["label"])  # an unused category has no kappa (and would only warn)
+    used = set(ann["label"].dropna())  # an unused category has no kappa (and would only warn)
     return per_category_table(rated, categories=[c for c in labels if c in used], n_boot=rules.n_boot,
                               random_state=seed)
 
