@@ -428,3 +428,28 @@ def test_multilabel_answers_holding_both_labels_are_not_a_split():
     p = _by_id(proposals)["clarify:bug+how_to"]
     assert p.evidence["n_split_items"] == 8
     assert set(p.relabel["item_ids"]) == {f"s{i}" for i in range(8)}
+
+
+def test_every_proposal_applies_on_its_own_and_is_json_serialisable(planted):
+    import json
+
+    tax, ann, *_, proposals = planted
+    for p in proposals:
+        new = draft_taxonomy(tax, proposals, accept=[p.id], date="2026-11-23")
+        assert Taxonomy.from_yaml(new.to_yaml()).version == tax.version + 1
+        assert len(diff(tax, new)) >= 1
+        json.dumps(dataclasses.asdict(p))
+    assert relabel_plan(tax, tax, ann)["action"].eq("keep").all()
+
+
+def test_split_needs_distinct_neighbours_unless_the_rule_is_relaxed():
+    tax, ann, items, preds, truth = make_round(0)
+    # shipping errors all go to how_to: the two vocabularies no longer have distinct neighbours
+    ann = ann.assign(label=ann["label"].replace({"invoice": "how_to"}).where(
+        ~ann["item_id"].map(truth).eq("invoice"), "invoice"))
+    preds = preds.assign(predicted=preds["predicted"].replace({"invoice": "how_to"}).where(
+        ~preds["item_id"].map(truth).eq("invoice"), "invoice"))
+    strict = _by_id(propose_revisions(tax, ann, predictions=preds, items=items, random_state=0))
+    relaxed = _by_id(propose_revisions(tax, ann, predictions=preds, items=items, random_state=0,
+                                       rules=RevisionRules(split_require_neighbours=False)))
+    assert "split:shipping" not in strict and "split:shipping" in relaxed
