@@ -36,7 +36,7 @@ import pandas as pd
 from ._validation import check_option
 from .exceptions import DataError, MissingDependencyError
 
-__all__ = ["export_annotations", "to_label_studio", "parse_label_studio", "import_label_studio", "FORMATS"]
+__all__ = ["export_annotations", "to_label_studio", "parse_label_studio", "label_studio_items", "import_label_studio", "FORMATS"]
 
 FORMATS = ("csv", "jsonl", "parquet", "label-studio")
 
@@ -102,7 +102,8 @@ def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round
         else:
             df.to_csv(path_or_buffer, index=False, encoding="utf-8")
     elif format == "jsonl":
-        text = df.to_json(orient="records", lines=True, date_format="iso", force_ascii=False) if len(df) else ""
+        text = df.to_json(orient="records", lines=True, date_format="iso", date_unit="us",
+                                                        force_ascii=False) if len(df) else ""
         _write_text(path_or_buffer, text)
     else:
         try:
@@ -139,6 +140,21 @@ def _load(path_or_data: Any) -> list:
     return data if isinstance(data, list) else [data]
 
 
+def label_studio_items(tasks: list, *, text_key: str = "text", id_key: str = "item_id") -> pd.DataFrame:
+    """``item_id, text`` of every task (also those nobody annotated yet)."""
+    from .items import item_id_for
+
+    rows = []
+    for task in tasks:
+        data = task.get("data") or {}
+        if text_key not in data:
+            raise DataError(f"Label Studio task {task.get('id')!r} has no data[{text_key!r}]; its data keys are "
+                            f"{sorted(data)}. Pass text_key= naming the text field.", reason="missing_column")
+        text = str(data[text_key])
+        rows.append((str(data[id_key]) if data.get(id_key) not in (None, "") else item_id_for(text), text))
+    return pd.DataFrame(rows, columns=["item_id", "text"]).drop_duplicates("item_id")
+
+
 def parse_label_studio(tasks: Any, *, from_name: Optional[str] = None, text_key: str = "text",
                        id_key: str = "item_id", annotator: Optional[str] = None) -> pd.DataFrame:
     """Rows ``item_id, text, annotator, label, note, duration_ms, kind, created_at`` of Label Studio tasks.
@@ -149,7 +165,7 @@ def parse_label_studio(tasks: Any, *, from_name: Optional[str] = None, text_key:
     from .items import item_id_for
 
     rows = []
-    for task in _load(tasks):
+    for task in tasks if isinstance(tasks, list) else _load(tasks):
         data = task.get("data") or {}
         if text_key not in data:
             raise DataError(f"Label Studio task {task.get('id')!r} has no data[{text_key!r}]; its data keys are "
@@ -192,11 +208,10 @@ def import_label_studio(store, path_or_data: Any, *, round: int, from_name: Opti
     against the round's taxonomy like :meth:`AnnotationStore.record`; all rows are written
     in one transaction, oldest first, so the newest Label Studio answer becomes current.
     """
-    df = parse_label_studio(path_or_data, from_name=from_name, text_key=text_key, id_key=id_key,
-                            annotator=annotator)
+    tasks = _load(path_or_data)
+    df = parse_label_studio(tasks, from_name=from_name, text_key=text_key, id_key=id_key, annotator=annotator)
+    if add_items:
+        store.add_items(label_studio_items(tasks, text_key=text_key, id_key=id_key), dataset=dataset)
     if df.empty:
         return []
-    if add_items:
-        items = df.drop_duplicates("item_id")[["item_id", "text"]]
-        store.add_items(items, dataset=dataset)
     return store.record_many(df.drop(columns=["text", "created_at"]), round=round)
