@@ -383,3 +383,64 @@ def test_that_text_highlighting_marks_terms_without_breaking_escaping():
     html = render_text(Item("t", "Refund & <refund>"), highlight=["refund"])
     assert html.count('<mark class="wb-mark">') == 2
     assert "&amp;" in html and "&lt;" in html and "<refund>" not in html
+
+
+def test_that_none_of_these_excludes_the_other_labels_in_multilabel_mode(sqlite_url):
+    store = make_store(sqlite_url, task="multilabel")
+    lab = Labeller(store, annotator="alice", round=1)
+    key(lab, "1")
+    key(lab, "3")
+    key(lab, "0")
+    assert lab._selected == {"none_of_these"}
+    key(lab, "2")
+    assert lab._selected == {"duplicate_charge"}
+    key(lab, "Enter")
+    assert json.loads(labels_of(store)["i1"]) == ["duplicate_charge"]
+
+
+def test_that_an_item_that_cannot_be_rendered_shows_why_and_can_be_skipped(sqlite_url, tmp_path):
+    from workbench.widgets.renderers import render_image
+
+    store = make_store(sqlite_url)
+    lab = Labeller(store, annotator="alice", round=1, item_renderer=render_image)
+    assert "cannot be shown" in lab.item_html.value and "has no image" in lab.item_html.value
+    key(lab, "s")
+    assert lab.item.item_id == "i2"
+
+
+def test_that_serve_refuses_an_unknown_round_before_starting_voila(sqlite_url):
+    from workbench.widgets.serve import serve
+
+    make_store(sqlite_url)
+    with pytest.raises(StoreError, match="Round 7 does not exist"):
+        serve(sqlite_url, 7, block=False)
+
+
+def test_that_the_served_page_asks_for_a_name_then_shows_the_labeller(sqlite_url, monkeypatch):
+    from workbench.widgets.serve import labeling_app
+
+    make_store(sqlite_url)
+    monkeypatch.setenv("QUERY_STRING", "annotator=alice&x=1")  # what Voila passes from ?annotator=alice
+    app = labeling_app(sqlite_url, 1)
+    assert app.name.value == "alice"
+    app.name.value = ""
+    app.start_button.click()
+    assert app.labeller is None and "enter your name" in app.children[0].children[-1].value
+    app.name.value = "dora"  # Enter in the field (continuous_update=False) starts too
+    assert isinstance(app.labeller, Labeller) and app.children == (app.labeller,)
+    assert app.labeller.session.annotator == "dora" and app.labeller.item.item_id == "i1"
+
+
+@pytest.mark.notebook
+def test_that_the_walkthrough_notebook_runs_and_leaves_the_labels_it_describes(tmp_path):
+    import nbformat
+    import papermill as pm
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    out = tmp_path / "02.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / "02_labeling_session.ipynb"), str(out), cwd=str(tmp_path),
+                        progress_bar=False, kernel_name="python3")
+    texts = "".join(o.get("text", "") for c in nbformat.read(str(out), 4).cells if c.cell_type == "code"
+                    for o in c.outputs)
+    assert "(3, 12) -> msg-0005" in texts
+    assert "resumes at msg-0005 | done / assigned: (3, 12)" in texts

@@ -107,7 +107,9 @@ def test_multilabel_items_are_toggled_and_submitted_with_enter_in_voila(page, se
     url = f"sqlite:///{tmp_path / 'multi.db'}"
     labeling_store(url, task="multilabel")
     server = served(url, 1)
-    start_labeling(page, server, name="bob")
+    page.goto(server.url + "?annotator=bob")  # the name comes pre-filled from the link
+    expect(page.locator(".wb-login input")).to_have_value("bob", timeout=60_000)
+    page.locator(".wb-login button", has_text="Start labeling").click()
     item = page.locator(".wb-root .wb-item")
     item.hover()
     page.keyboard.press("1")

@@ -26,7 +26,7 @@ CSS = """
   text-align: right; }
 .wb-root .wb-bar { width: 260px; }
 .wb-root .wb-bar .progress-bar { background-color: #2da44e; }
-.wb-item { padding: 22px 26px; min-height: 140px; background: #ffffff; border-left: 1px solid #d0d7de;
+.wb-item { padding: 22px 26px; min-height: 140px; max-height: 48vh; overflow-y: auto; background: #ffffff; border-left: 1px solid #d0d7de;
   border-right: 1px solid #d0d7de; }
 .wb-text { font-size: 21px; line-height: 1.55; white-space: pre-wrap; overflow-wrap: anywhere; color: #1f2328; }
 .wb-mark { background: #fff3b0; padding: 0 2px; border-radius: 3px; }

@@ -197,7 +197,7 @@ class ClassificationView(widgets.VBox):
             else:
                 self.options_box.layout.display = None
                 self.definition.layout.display = None
-                self._set_item_content(self.render(item))
+                self._set_item_content(self._render(item))
         self._shown_at = time.monotonic()
 
     def set_progress(self, done: int, total: int, n_skipped: int = 0) -> None:
@@ -209,6 +209,13 @@ class ClassificationView(widgets.VBox):
         self.count.value = f'<div class="wb-progress-label">{done} / {total}{extra}</div>'
 
     # ------------------------------------------------------------------ rendering
+    def _render(self, item: Item):
+        try:
+            return self.render(item)
+        except WorkbenchError as exc:  # a broken item must not stop the session: show why, allow skip
+            return (f'<div class="wb-status"><span class="wb-error">Item {escape(item.item_id)} cannot be '
+                    f'shown: {escape(exc)}</span><br>Skip it with <kbd>s</kbd>.</div>')
+
     def _set_item_content(self, content) -> None:
         if isinstance(content, widgets.Widget):
             self.item_box.children = (content,)
@@ -253,20 +260,23 @@ class ClassificationView(widgets.VBox):
         if self.item is None or not 0 <= index < len(self.options):
             return
         if self.multilabel:
-            cid = self.options[index]
-            if cid in self._selected:
-                self._selected.discard(cid)
-                self.buttons[index].remove_class("wb-selected")
-            else:
-                self._selected.add(cid)
-                self.buttons[index].add_class("wb-selected")
-            self._show_definition(index)
+            self._toggle(index)
             return
         label = self.options[index]
         sub = Submission(label=label, unsure=self.unsure.value, note=self.note.value,
                          duration_ms=self._elapsed_ms())
         if self._emit(self._submit_cbs, sub):
             self._say(f"Saved “{getattr(self.taxonomy.category(label), 'name', label)}”.")
+
+    def _toggle(self, index: int) -> None:
+        cid, other = self.options[index], getattr(self.taxonomy, "other_label", None)
+        if cid in self._selected:
+            self._selected.discard(cid)
+        else:  # "None of these" excludes every other label, and the reverse
+            self._selected = {c for c in self._selected if other not in (c, cid)} | {cid}
+        for i, b in enumerate(self.buttons):
+            (b.add_class if self.options[i] in self._selected else b.remove_class)("wb-selected")
+        self._show_definition(index)
 
     def _submit_multi(self) -> None:
         if self.item is None:
