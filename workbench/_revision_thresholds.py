@@ -66,6 +66,16 @@ class RevisionRules:
         Example items per proposal.
     n_boot : int, default 200
         Bootstrap resamples for the per-category kappa intervals.
+
+    Examples
+    --------
+    >>> rules = RevisionRules(merge_human_share=0.3, retire_max_support=0)
+    >>> rules.merge_human_share, rules.describe("retire")
+    (0.3, 'retire: majority label of <= 0 items and <= 1% of items')
+    >>> RevisionRules(merge_human_share=1.5)
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.ValidationError: The 'merge_human_share' parameter of RevisionRules must be a number in [0, 1]. Got 1.5 instead.
     """
 
     min_pair_items: int = 5

@@ -36,7 +36,7 @@ from typing import Any, Optional, Sequence
 import pandas as pd
 
 from . import _revision_rules as _rules
-from ._revision_evidence import (category_kappa_table, category_profile, definition_overlap, majority_labels, model_frame,
+from ._revision_evidence import (category_profile, definition_overlap, majority_labels, model_frame,
                                  pair_evidence, tidy_annotations, tidy_items)
 from ._revision_thresholds import KINDS, RevisionRules
 from ._validation import check_random_state
@@ -56,7 +56,7 @@ class Proposal:
     Attributes
     ----------
     id : str
-        Stable id, ``"<kind>:<categories joined by +>"``, e.g. ``"merge:refund_request+cancel_subscription"``.
+        Stable id, ``"<kind>:<categories joined by +>"``, pairs sorted, e.g. ``"merge:cancel_subscription+refund_request"``.
     kind : {'merge', 'clarify', 'redefine', 'split', 'add', 'retire'}
     categories : tuple of str
         The categories involved (for ``add``, the drafted new id).
@@ -74,6 +74,13 @@ class Proposal:
         The change operation(s) for ``Taxonomy.apply``.
     relabel : dict
         ``categories``, ``item_ids`` and ``reason``: what labelers re-label if accepted.
+
+    Examples
+    --------
+    >>> p = Proposal(id="retire:fax", kind="retire", categories=("fax",), rationale="Used once in 400 items.",
+    ...              change=({"op": "retire", "category": "fax"},))
+    >>> p.kind, p.severity, p.change[0]["op"]
+    ('retire', 'low', 'retire')
     """
 
     id: str
@@ -102,10 +109,8 @@ def _per_category(ann: pd.DataFrame, labels, rules: RevisionRules, rng):
     if rated.duplicated(["item_id", "annotator"]).any():  # multi-label: one sorted list per answer
         rated = rated.groupby(["item_id", "annotator"], sort=False)["label"].agg(sorted).reset_index()
     seed = int(rng.integers(0, 2**31 - 1))
-    try:
-        from .agreement import per_category_table
-    except ImportError:  # pragma: no cover - only while workbench.agreement is incomplete
-        return category_kappa_table(rated, labels=labels, n_boot=rules.n_boot, random_state=seed)
+    from .agreement import per_category_table
+
     used = set(ann["label"].dropna())  # an unused category has no kappa (and would only warn)
     return per_category_table(rated, categories=[c for c in labels if c in used], n_boot=rules.n_boot,
                               random_state=seed)
