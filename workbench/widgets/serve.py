@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -224,14 +226,24 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
     notebook = folder / "labeling.ipynb"
     notebook.write_text(json.dumps(build_notebook(url, round, **labeller_kwargs), indent=1))
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={int(port)}",
-           f"--Voila.ip={host}", "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False",
-           "--VoilaConfiguration.file_allowlist=[]"]
+           f"--Voila.ip={host}", "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False"]
     process = subprocess.Popen(cmd, cwd=str(folder))
     server = VoilaServer(process, f"http://{host}:{int(port)}/", notebook)
     if not block:
         return server.wait_ready()
     print(f"Labeling page for round {int(round)}: {server.url}  (Ctrl+C to stop)", flush=True)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # SIGTERM stops Voilà too, not only us
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return process.wait()
     except KeyboardInterrupt:
         return server.stop()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        server.stop()
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
