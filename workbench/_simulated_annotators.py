@@ -79,8 +79,9 @@ class SimulatedAnnotator:
 #: The three SIMULATED annotators of the demo (not people; see the module docstring).
 SIMULATED_ANNOTATORS: Mapping[str, SimulatedAnnotator] = MappingProxyType({
     "ana": SimulatedAnnotator(
-        "ana", "SIMULATED careful annotator: 5% random noise, notes on 60% of the no-fit items",
-        noise=0.05, ambiguity_flip=0.25, unsure_on_ambiguous=0.1, note_on_unsure=0.5,
+        "ana", "SIMULATED careful annotator: 5% random noise, cancel_subscription -> refund_request 15%, "
+               "notes on 60% of the no-fit items",
+        noise=0.05, confusions=(("cancel_subscription", "refund_request", 0.15),), ambiguity_flip=0.25, unsure_on_ambiguous=0.1, note_on_unsure=0.5,
         note_on_other=0.6, median_seconds=9.0, sigma=0.45),
     "ben": SimulatedAnnotator(
         "ben", "SIMULATED fast annotator: refund_request -> cancel_subscription 35%, "

@@ -32,7 +32,7 @@ So for a gold label with one confusion of rate ``r`` the expected share of ``wro
 ======  =====  ================================================  ==========  ===========  ======
 name    noise  confusions (gold -> label: rate)                  hard items  other/notes  median
 ======  =====  ================================================  ==========  ===========  ======
-ana     0.05   none                                              flip 0.25,  note 0.6     9 s
+ana     0.05   cancel_subscription -> refund_request 0.15        flip 0.25,  note 0.6     9 s
                                                                  unsure 0.1
 ben     0.08   refund_request -> cancel_subscription 0.35,       flip 0.45,  no notes     4.5 s
                bug_report <-> how_to 0.25 each way,              never
