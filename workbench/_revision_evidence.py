@@ -195,7 +195,8 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
             "split_item_ids": tuple(split), "example_item_ids": tuple(split[:n_examples]),
         })
     columns = ["category_a", "category_b", "n_items", "n_both", "human_split_share", "human_low", "human_high",
-               "model_n", "model_confusions", "model_confusion_share", "model_low", "model_high", "split_item_ids", "example_item_ids"]
+               "model_n", "model_confusions", "model_confusion_share", "model_low", "model_high",
+               "split_item_ids", "example_item_ids"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -101,11 +101,13 @@ def _characteristic_terms(ev: Evidence, a: str, b: str, disputed, n: int = 4) ->
 
 def _pair_evidence_dict(row, overlap: float, has_model: bool) -> dict:
     ev = {"n_items": int(row.n_items), "n_split_items": int(row.n_both),
-          "human_split_share": _r(row.human_split_share), "human_split_share_ci": (_r(row.human_low), _r(row.human_high)),
+          "human_split_share": _r(row.human_split_share),
+          "human_split_share_ci": (_r(row.human_low), _r(row.human_high)),
           "definition_overlap": _r(overlap)}
     if has_model:
         ev.update({"model_items": int(row.model_n), "model_confusions": int(row.model_confusions),
-                   "model_confusion_share": _r(row.model_confusion_share), "model_confusion_share_ci": (_r(row.model_low), _r(row.model_high))})
+                   "model_confusion_share": _r(row.model_confusion_share),
+                   "model_confusion_share_ci": (_r(row.model_low), _r(row.model_high))})
     return ev
 
 
@@ -210,17 +212,20 @@ def redefine_rule(ev: Evidence) -> list:
             continue
         kappa, lo, hi, support = float(row.kappa), row.kappa_low, row.kappa_high, int(row.support)
         confident = not pd.isna(hi) and float(hi) < r.redefine_kappa
-        if support < r.redefine_min_items or not (confident or (kappa < r.redefine_kappa and support >= r.redefine_min_support)):
+        enough = support >= r.redefine_min_support
+        if support < r.redefine_min_items or not (confident or (kappa < r.redefine_kappa and enough)):
             continue
         near = ev.pairs[(ev.pairs.category_a == c) | (ev.pairs.category_b == c)].sort_values(
             ["n_both", "category_a", "category_b"], ascending=[False, True, True])
         neighbours = [b if a == c else a for a, b in zip(near.category_a, near.category_b)
                       if (b if a == c else a) != ev.other_label][:2]
         old = _definition(ev, c) or c.replace("_", " ")
-        excl = f" It does not cover {' or '.join(repr(n) for n in neighbours)} (see their definitions)." if neighbours else ""
+        excl = (f" It does not cover {' or '.join(repr(n) for n in neighbours)} (see their definitions)."
+                if neighbours else "")
         new_def = f"{old.rstrip('.')}.{excl}"
         rationale = (f"Annotators agree poorly on '{c}' (kappa {kappa:.2f}, 95% CI {_fmt(lo)} to {_fmt(hi)}, "
-                     f"support {support})" + (f"; it is most often confused with '{neighbours[0]}'" if neighbours else "")
+                     f"support {support})"
+                     + (f"; it is most often confused with '{neighbours[0]}'" if neighbours else "")
                      + ": rewrite its definition.")
         given = with_label.loc[c] if c in with_label.index.get_level_values(0) else pd.Series(dtype=int)
         split = [i for i, k in given.items() if k < n_raters[i]]  # some annotators gave c, some did not
@@ -415,7 +420,8 @@ def retire_rule(ev: Evidence) -> list:
                      "too rare to learn or agree on; retire it or fold it into a neighbour.")
         out.append({"kind": "retire", "categories": (c,), "rationale": rationale,
                     "evidence": {"support": k, "share_of_items": _r(k / max(n_all, 1)),
-                                 "n_ratings": int(used.get(c, 0)), "model_support": m if ev.model is not None else None},
+                                 "n_ratings": int(used.get(c, 0)),
+                                 "model_support": m if ev.model is not None else None},
                     "rule": r.describe("retire"), "example_item_ids": items_c[: r.n_examples],
                     "score": 0.24 if k == 0 else 0.2,
                     "change": ({"op": "retire", "category": c, "rationale": rationale},),

@@ -117,7 +117,8 @@ class RevisionRules:
         check_option(kind, KINDS, param="kind", caller="RevisionRules.describe")
         pair = f"(pairs with >= {self.min_pair_items} items, >= {self.min_pair_disagreements} split)"
         return {
-            "merge": f"merge: human_split_share >= {self.merge_human_share} and model_confusion_share >= {self.merge_model_share} "
+            "merge": f"merge: human_split_share >= {self.merge_human_share} "
+                     f"and model_confusion_share >= {self.merge_model_share} "
                      f"and definition_overlap >= {self.merge_definition_overlap} {pair}",
             "clarify": f"clarify: not merge and (human_split_share >= {self.clarify_human_share} "
                        f"or model_confusion_share >= {self.clarify_model_share}) {pair}",

@@ -56,7 +56,8 @@ class Proposal:
     Attributes
     ----------
     id : str
-        Stable id, ``"<kind>:<categories joined by +>"``, pairs sorted, e.g. ``"merge:cancel_subscription+refund_request"``.
+        Stable id, ``"<kind>:<categories joined by +>"`` (pairs sorted), e.g.
+        ``"merge:cancel_subscription+refund_request"``.
     kind : {'merge', 'clarify', 'redefine', 'split', 'add', 'retire'}
     categories : tuple of str
         The categories involved (for ``add``, the drafted new id).
