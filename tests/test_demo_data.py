@@ -139,16 +139,26 @@ def _expected_share(sim: SimulatedAnnotator, gold: str, wrong: str, k: int) -> f
     return rate * (1 - sim.noise) + (1 - rate) * sim.noise / (k - 1)
 
 
-@pytest.mark.parametrize("gold_label, wrong", [("refund_request", "cancel_subscription"),
-                                               ("bug_report", "how_to"), ("how_to", "bug_report")])
-def test_ben_confusion_rates_match_documentation(demo, gold_label, wrong):
+CONFUSIONS = [(name, g, w) for name, sim in SIMULATED_ANNOTATORS.items() for g, w, _ in sim.confusions]
+
+
+def test_the_brief_confusions_are_there():
+    assert ("ben", "refund_request", "cancel_subscription") in CONFUSIONS
+    assert {("ben", "bug_report", "how_to"), ("ben", "how_to", "bug_report")} <= set(CONFUSIONS)
+    assert SIMULATED_ANNOTATORS["ana"].noise == 0.05
+    assert dict(((g, w), r) for g, w, r in SIMULATED_ANNOTATORS["ben"].confusions)[
+        ("refund_request", "cancel_subscription")] == 0.35
+
+
+@pytest.mark.parametrize("annotator, gold_label, wrong", CONFUSIONS)
+def test_confusion_rates_match_documentation(demo, annotator, gold_label, wrong):
     taxonomy = demo[0]
     gold = _synthetic(gold_label, 3000)
-    todo = pd.DataFrame({"item_id": gold["item_id"], "annotator": "ben"})
+    todo = pd.DataFrame({"item_id": gold["item_id"], "annotator": annotator})
     out = simulate_labels(todo, gold, labels=taxonomy.labels, random_state=1)
-    ben = SIMULATED_ANNOTATORS["ben"]
-    expected = _expected_share(ben, gold_label, wrong, len(taxonomy.labels))
-    assert expected > 0.2
+    sim = SIMULATED_ANNOTATORS[annotator]
+    expected = _expected_share(sim, gold_label, wrong, len(taxonomy.labels))
+    assert expected > 0.1
     hits = int((out["label"] == wrong).sum())
     assert binomtest(hits, len(out), expected).pvalue > 1e-3, (hits / len(out), expected)
 
