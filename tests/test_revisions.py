@@ -453,3 +453,14 @@ def test_split_needs_distinct_neighbours_unless_the_rule_is_relaxed():
     relaxed = _by_id(propose_revisions(tax, ann, predictions=preds, items=items, random_state=0,
                                        rules=RevisionRules(split_require_neighbours=False)))
     assert "split:shipping" not in strict and "split:shipping" in relaxed
+
+
+def test_store_style_frames_keep_the_last_label_and_ignore_other_kinds(planted):
+    tax, ann, items, preds, _, proposals = planted
+    noisy = pd.concat([
+        ann.assign(label="fax", kind="label"),           # superseded by the corrections below
+        ann.assign(kind="label"),
+        ann.head(50).assign(label="refund", kind="adjudication"),
+    ], ignore_index=True)
+    again = propose_revisions(tax, noisy, predictions=preds, items=items, random_state=0)
+    assert [(p.id, p.score) for p in again] == [(p.id, p.score) for p in proposals]

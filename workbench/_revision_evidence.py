@@ -40,6 +40,8 @@ __all__ = [
     "model_frame",
     "definition_overlap",
     "category_profile",
+    "texts_for",
+    "tidy_items",
 ]
 
 _KEEP_KINDS = {"label"}
@@ -67,8 +69,9 @@ def tidy_annotations(annotations, *, item_col="item_id", annotator_col="annotato
     """Long annotations -> ``item_id, annotator, label, unsure, note`` (one row per label id).
 
     Rows of another ``kind`` than ``label`` (retractions, quizzes, adjudications) are
-    dropped; a multi-label value becomes one row per label; a missing label stays as
-    one row with ``label`` None (an unsure answer without a label).
+    dropped; a repeated (item, annotator) keeps its last row (a correction); a multi-label
+    value becomes one row per label; a missing label stays as one row with ``label`` None
+    (an unsure answer without a label).
     """
     if not isinstance(annotations, pd.DataFrame):
         raise ValidationError(
@@ -79,6 +82,7 @@ def tidy_annotations(annotations, *, item_col="item_id", annotator_col="annotato
     df = annotations
     if "kind" in df.columns:
         df = df[df["kind"].isna() | df["kind"].isin(_KEEP_KINDS)]
+    df = df.drop_duplicates([item_col, annotator_col], keep="last")
     out = pd.DataFrame({
         "item_id": df[item_col].astype(str).to_numpy(),
         "annotator": df[annotator_col].astype(str).to_numpy(),
