@@ -444,3 +444,17 @@ def test_that_the_walkthrough_notebook_runs_and_leaves_the_labels_it_describes(t
                     for o in c.outputs)
     assert "(3, 12) -> msg-0005" in texts
     assert "resumes at msg-0005 | done / assigned: (3, 12)" in texts
+
+
+def test_that_a_session_can_run_an_explicit_queue_of_another_kind(store):
+    from workbench.widgets._protocol import Submission
+
+    quiz = LabelingSession(store, annotator="alice", round=1, kind="quiz", item_ids=["i3", "i1"])
+    assert quiz.current.item_id == "i3" and quiz.progress == (0, 2)
+    quiz.submit(Submission(label="how_to"))  # the session's kind applies
+    assert quiz.current.item_id == "i1"
+    rows = store.annotations(round=1, kind="quiz")
+    assert list(zip(rows["item_id"], rows["label"])) == [("i3", "how_to")]
+    assert LabelingSession(store, annotator="alice", round=1, kind="quiz", item_ids=["i3", "i1"]).progress == (1, 2)
+    # the quiz answer is not a label: alice's labeling queue still starts at i1
+    assert LabelingSession(store, annotator="alice", round=1).current.item_id == "i1"

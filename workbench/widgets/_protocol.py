@@ -14,8 +14,8 @@ Examples
 >>> item = Item("a1", "I was charged twice", meta={"lang": "en"})
 >>> item.get("lang"), item.text
 ('en', 'I was charged twice')
->>> Submission(label="refund").kind
-'label'
+>>> Submission(label="refund").kind is None  # the session's kind ("label", "quiz", ...) applies
+True
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ class Submission:
         Free text; empty notes are stored as ``None``.
     duration_ms : int or None
         Time from the item being shown to the submit.
-    kind : str
-        The annotation kind (``"label"``, ``"skip"``, ``"adjudication"``, ``"quiz"``, ...).
+    kind : str, optional
+        The annotation kind (``"label"``, ``"adjudication"``, ``"quiz"``, ...); ``None`` (default)
+        means the kind of the session that records it.
 
     Examples
     --------
@@ -109,7 +110,7 @@ class Submission:
     unsure: bool = False
     note: Optional[str] = None
     duration_ms: Optional[int] = None
-    kind: str = "label"
+    kind: Optional[str] = None
 
     @property
     def clean_note(self) -> Optional[str]:

@@ -212,6 +212,15 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
 
     Examples
     --------
+    The round is checked before anything starts:
+
+    >>> serve("sqlite://", 1)
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.StoreError: Round 1 does not exist ...
+
+    Started from Python (the browser tests do this):
+
     >>> server = serve("sqlite:////tmp/x.db", 1, block=False)  # doctest: +SKIP
     >>> server.url, server.stop()  # doctest: +SKIP
     ('http://127.0.0.1:8866/', 0)

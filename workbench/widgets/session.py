@@ -91,6 +91,9 @@ class LabelingSession:
         The annotation kind written on submit (``"quiz"``, ``"adjudication"``, ...).
     session_id : str, optional
         Stored with every row; a random id by default.
+    item_ids : sequence of str, optional
+        An explicit queue (e.g. the disagreements an adjudicator reviews, the gold items of a
+        quiz), instead of the annotator's assignments.
 
     Attributes
     ----------
@@ -104,7 +107,7 @@ class LabelingSession:
     """
 
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,
-                 kind: str = "label", session_id: Optional[str] = None):
+                 kind: str = "label", session_id: Optional[str] = None, item_ids=None):
         if not isinstance(annotator, str) or not annotator.strip():
             raise ValidationError(
                 f"The 'annotator' parameter of LabelingSession must be a non-empty name. Got {annotator!r} instead."
@@ -114,6 +117,7 @@ class LabelingSession:
         self.round = int(round)
         self.kind = kind
         self.session_id = session_id or uuid.uuid4().hex[:12]
+        self._explicit = None if item_ids is None else list(dict.fromkeys(str(i) for i in item_ids))
         try:
             self.round_info = dict(self.store.round_info(self.round))
         except StoreError:
@@ -158,6 +162,8 @@ class LabelingSession:
         self._items = self._load_items(order)
 
     def _queue_ids(self) -> List[str]:
+        if self._explicit is not None:
+            return list(self._explicit)
         asg = self.store.assignments(round=self.round, annotator=self.annotator)
         if len(asg):
             if "position" in asg.columns:
