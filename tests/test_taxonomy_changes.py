@@ -392,3 +392,13 @@ def test_ops_built_from_numpy_and_pandas_values_are_stored_as_plain_yaml(v1):
     assert type(t2.changelog[-1].changes[0]["into"]) is str
     again = Taxonomy.from_yaml(t2.to_yaml())
     assert again == t2 and again.migrate(["duplicate"], 1).migrated_label[0] == "money"
+
+
+def test_migrate_unhashable_multilabel_lists_and_repeated_values(chain):
+    v1, v2, v3, v4 = chain
+    m = v4.migrate([["bug", "none"], "howto", ["refund"], "howto"], 1)
+    assert m.migrated_label.tolist() == [("tech_support", "none"), "tech_support", None, "tech_support"]
+    assert m.status.tolist() == ["merged", "merged", "needs_relabel", "merged"]
+    assert m.candidates[2] == ("refund_full", "refund_partial")
+    big = v4.migrate(["bug", "none", None] * 1000, 1)
+    assert big.status.value_counts().to_dict() == {"merged": 1000, "unchanged": 1000, "missing": 1000}

@@ -109,6 +109,7 @@ def _parse_multi(value: Any) -> Optional[Tuple[list, str]]:
 def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optional[int] = None, *,
                    old_labels: Optional[Iterable[str]] = None):
     """Migrate ``labels`` through ``taxonomy``'s changelog; see :meth:`Taxonomy.migrate`."""
+    import numpy as np
     import pandas as pd
 
     to_version = taxonomy.version if to_version is None else to_version
@@ -159,31 +160,40 @@ def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optiona
             return None, "unknown", ()
         return cur, status, cands
 
-    cache: Dict[Any, Tuple[Any, str, Tuple[str, ...]]] = {}
-    out = []
-    for value in values:
+    memo: Dict[str, Tuple[Any, str, Tuple[str, ...]]] = {}
+
+    def element(label: Any) -> Tuple[Any, str, Tuple[str, ...]]:
+        if isinstance(label, str):
+            if label not in memo:
+                memo[label] = single(label)
+            return memo[label]
+        return single(label)
+
+    def resolve(value: Any) -> Tuple[Any, str, Tuple[str, ...]]:
         multi = _parse_multi(value)
-        key = (type(value).__name__, tuple(map(str, multi[0]))) if multi else value
-        try:
-            hit = cache.get(key)
-        except TypeError:
-            key, hit = None, None
-        if hit is None:
-            if multi is None:
-                hit = single(value)
-            else:
-                parts = [single(v) for v in multi[0]]
-                status = max((p[1] for p in parts), key=_RANK.get, default="unchanged")
-                cands = tuple(dict.fromkeys(c for p in parts for c in p[2]))
-                if status in _STOP:
-                    hit = (None, status, cands)
-                else:
-                    new = list(dict.fromkeys(p[0] for p in parts))
-                    hit = (json.dumps(sorted(new)) if multi[1] == "json" else tuple(new), status, cands)
-            if key is not None:
-                cache[key] = hit
-        out.append((value, *hit))
-    frame = pd.DataFrame(out, columns=["label", "migrated_label", "status", "candidates"], dtype=object)
-    if index is not None:
-        frame.index = index
-    return frame
+        if multi is None:
+            return element(value)
+        parts = [element(v) for v in multi[0]]
+        status = max((p[1] for p in parts), key=_RANK.get, default="unchanged")
+        cands = tuple(dict.fromkeys(c for p in parts for c in p[2]))
+        if status in _STOP:
+            return None, status, cands
+        new = list(dict.fromkeys(p[0] for p in parts))
+        return (json.dumps(sorted(new)) if multi[1] == "json" else tuple(new)), status, cands
+
+    raw = pd.Series(values, dtype=object)
+    try:  # resolve each distinct value once (hashable labels: the usual case)
+        codes, uniques = pd.factorize(raw)
+    except TypeError:  # lists inside: resolve one by one
+        hits = [resolve(v) for v in values]
+        take = np.arange(len(hits))
+    else:
+        hits = [resolve(u) for u in uniques] + [(None, "missing", ())]
+        take = np.where(codes < 0, len(hits) - 1, codes)
+    columns = {"label": raw.to_numpy()}
+    for j, name in enumerate(("migrated_label", "status", "candidates")):
+        col = np.empty(len(hits), dtype=object)
+        for i, hit in enumerate(hits):
+            col[i] = hit[j]
+        columns[name] = col[take]
+    return pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(len(values)), dtype=object)
