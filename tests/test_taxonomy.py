@@ -153,6 +153,15 @@ def test_round_trip_of_tricky_scalars():
     assert Taxonomy.from_yaml(t.to_yaml()).categories[0].examples == t.categories[0].examples
 
 
+@pytest.mark.parametrize("text", ["r\x85\u00c3\U00026de8", "a\u2028b\u2029c", "x\r\ny", "tab\tend", "a\n\nb\n",
+                                  "\ufeffbom", "a\x85", "multi\nline\x85", "emoji \U0001f600", "nul-free \x07bell"])
+def test_round_trip_of_odd_characters(text):
+    t = Taxonomy("t", 1, categories=[{"id": "a", "definition": text, "examples": [text]}],
+                 edge_cases=[{"rule": text, "categories": ["a"]}])
+    again = Taxonomy.from_yaml(t.to_yaml())
+    assert again == t and again.categories[0].definition == text and again.edge_cases[0].rule == text
+
+
 def test_save_and_load(tmp_path):
     t = Taxonomy.load(FIXTURES / "taxonomy_rich.yaml")
     path = t.save(tmp_path / "out.yaml")

@@ -25,7 +25,7 @@ KEYS = ["name", "version", "task", "description", "categories", "edge_cases", "c
         "definition", "include", "exclude", "examples", "counter_examples", "deprecated", "other", "rule",
         "text", "label", "date", "author", "summary", "changes", "op", "category", "to", "into"]
 CORE = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+SLOW = settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-10, 10**12), st.floats(allow_nan=True, allow_infinity=True),

@@ -145,8 +145,17 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+#: Line breaks YAML knows besides \n and \r; PyYAML writes them raw and they read back as spaces.
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value.rstrip("\n") else None
+    if any(ch in value for ch in _ODD_BREAKS):
+        style = '"'  # escaped as \N, \L, \P
+    elif "\n" in value.rstrip("\n"):
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
