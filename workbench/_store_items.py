@@ -26,7 +26,7 @@ from . import _store_schema as S
 from ._validation import check_columns
 from .exceptions import DataError, StoreError, WorkbenchWarning
 
-__all__ = ["add_items", "read_items_table", "insert_ignore", "existing_items", "content_hash"]
+__all__ = ["add_items", "read_items_table", "existing_items", "content_hash"]
 
 _CHUNK = 50_000
 _IN_CHUNK = 900
@@ -36,15 +36,6 @@ BASE_COLUMNS = ["item_id", "dataset", "text", "content_hash"]
 def content_hash(text: str) -> str:
     """sha256 hex digest of an item's text (what an annotator sees)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def insert_ignore(engine: sa.Engine, table: sa.Table):
-    """``INSERT ... ON CONFLICT DO NOTHING`` for the engine's dialect."""
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
 
 
 def existing_items(conn: sa.Connection, ids: Sequence[str]) -> dict:
@@ -145,12 +136,12 @@ def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", t
                     chunk = chunk[known.isna()]
                 if len(chunk):
                     seq = conn.execute(sa.select(sa.func.max(t.c.seq))).scalar() or 0
-                    now = S.utcnow()
-                    rows = [{"item_id": i, "seq": seq + n, "dataset": d, "payload": x, "meta": m, "content_hash": h,
-                             "created_at": now}
+                    now = S.db_time(conn, S.utcnow())
+                    rows = [(i, seq + n, d, x, m, h, now)
                             for n, (i, d, x, m, h) in enumerate(zip(chunk["item_id"], chunk["dataset"], chunk["text"],
                                                                     chunk["meta"], chunk["content_hash"]), start=1)]
-                    conn.execute(insert_ignore(engine, t), rows)
+                    S.bulk_insert(conn, t, ["item_id", "seq", "dataset", "payload", "meta", "content_hash",
+                                            "created_at"], rows, ignore_conflicts=True)
                     n_new += len(rows)
             bar.update(min(_CHUNK, len(frame) - start))
     finally:

@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import _store_schema as S
-from ._store_items import existing_items, insert_ignore
+from ._store_items import existing_items
 from ._store_labels import normalize_label
 from ._validation import check_option
 from .exceptions import DataError, StoreError
@@ -66,6 +66,15 @@ def _integrity(store, exc: sa.exc.IntegrityError, item_ids: List[str], what: str
     return StoreError(f"{what} was refused by the database: {exc.orig}")
 
 
+def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
+    if isinstance(label, str) or label is None:
+        key = (kind, label)
+        if key not in memo:
+            memo[key] = normalize_label(label, kind=kind, rules=rules)
+        return memo[key]
+    return normalize_label(label, kind=kind, rules=rules)
+
+
 def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[int]:
     """Check and insert annotation rows for ``round``; return their ids after the commit."""
     if isinstance(round, bool) or not isinstance(round, (int, np.integer)):
@@ -76,6 +85,7 @@ def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> L
     rules = None
     now = S.utcnow()
     values = []
+    memo: dict = {}  # (kind, label) -> stored label, for hashable labels
     for row in rows:
         kind = row.get("kind")
         kind = "label" if _missing(kind) else kind
@@ -89,7 +99,7 @@ def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> L
             "item_id": _name(row.get("item_id"), "item_id", caller),
             "annotator": _name(row.get("annotator"), "annotator", caller),
             "round": round,
-            "label": normalize_label(row.get("label"), kind=kind, rules=rules),
+            "label": _label(memo, row.get("label"), kind, rules),
             "taxonomy_version": version,
             "unsure": False if _missing(unsure) else bool(unsure),
             "note": None if _missing(note) or note == "" else str(note),
@@ -107,11 +117,43 @@ def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> L
             if len(values) == 1:
                 ids = [conn.execute(table.insert(), values[0]).inserted_primary_key[0]]
             else:
-                result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), values)
-                ids = list(result.scalars())
+                ids = _bulk_annotations(conn, values)
     except sa.exc.IntegrityError as exc:
         raise _integrity(store, exc, [v["item_id"] for v in values], caller) from exc
     return [int(i) for i in ids]
+
+
+_COLS = ["item_id", "annotator", "round", "label", "taxonomy_version", "unsure", "note", "duration_ms", "kind",
+         "created_at", "session_id"]
+
+
+def _bulk_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
+    """Insert many rows with plain ``executemany``; return their ids in row order.
+
+    SQLite: the transaction holds the write lock, so the new rowids are the consecutive
+    block after the previous maximum (checked). PostgreSQL: the ids are drawn from the
+    sequence first and inserted explicitly.
+    """
+    a = S.annotations
+    sqlite = conn.dialect.name == "sqlite"
+    created = S.db_time(conn, values[0]["created_at"])
+    rows = [(v["item_id"], v["annotator"], v["round"], v["label"], v["taxonomy_version"],
+             int(v["unsure"]) if sqlite else v["unsure"], v["note"], v["duration_ms"], v["kind"], created,
+             v["session_id"]) for v in values]
+    if sqlite:
+        before = conn.execute(sa.select(sa.func.max(a.c.id))).scalar() or 0
+        S.bulk_insert(conn, a, _COLS, rows)
+        after, count = conn.execute(sa.select(sa.func.max(a.c.id), sa.func.count())
+                                    .where(a.c.id > before)).one()
+        if count != len(rows) or after - before != len(rows):  # pragma: no cover - defensive
+            raise StoreError(f"record_many: expected {len(rows)} consecutive new ids after {before}, found "
+                             f"{count} up to {after}; the transaction was rolled back.")
+        return list(range(before + 1, after + 1))
+    ids = [r[0] for r in conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('annotations', 'id')) FROM generate_series(1, %s)",
+        (len(rows),)).all()]
+    S.bulk_insert(conn, a, ["id"] + _COLS, [(i,) + r for i, r in zip(ids, rows)])
+    return ids
 
 
 def insert_retract(store, annotation_id: int) -> int:
@@ -168,10 +210,9 @@ def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> in
         if missing:
             raise StoreError(f"assign: unknown item id(s) {missing[:10]} in round {round}. "
                              "Add the items first with store.add_items(df).")
-        rows = [{"round": round, "item_id": i, "annotator": n, "position": int(p)}
-                for i, n, p in zip(frame["item_id"], frame["annotator"], frame["position"])]
+        rows = [(round, i, n, int(p)) for i, n, p in zip(frame["item_id"], frame["annotator"], frame["position"])]
         try:
-            conn.execute(insert_ignore(engine, a), rows)
+            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position"], rows, ignore_conflicts=True)
         except sa.exc.IntegrityError as exc:
             raise StoreError(f"assign: some item ids of round {round} are not in the store ({exc.orig}). "
                              "Add the items first with store.add_items(df).") from exc

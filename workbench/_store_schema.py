@@ -34,7 +34,7 @@ import datetime as _dt
 import os
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, List, Sequence
 
 try:  # POSIX only; elsewhere SQLite's busy timeout alone serialises writers
     import fcntl
@@ -49,7 +49,8 @@ from .exceptions import StoreError
 
 __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxonomies", "rounds",
            "assignments", "annotations", "schema_info", "normalize_url", "open_engine",
-           "ensure_schema", "write_transaction", "utcnow"]
+           "ensure_schema", "write_transaction", "utcnow",
+           "db_time", "bulk_insert"]
 
 #: Version of the table layout written by this code; bump it and add a migration when it changes.
 SCHEMA_VERSION = 1
@@ -145,6 +146,28 @@ MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {}
 def utcnow() -> _dt.datetime:
     """The current time in UTC (timezone-aware)."""
     return _dt.datetime.now(_dt.timezone.utc)
+
+
+def db_time(conn: sa.Connection, value: _dt.datetime) -> Any:
+    """``value`` as a raw DBAPI parameter: SQLAlchemy's SQLite text format, or the datetime itself."""
+    if conn.dialect.name == "sqlite":
+        return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: List[tuple], *,
+                ignore_conflicts: bool = False) -> None:
+    """``executemany`` of plain tuples straight on the DBAPI cursor (no per-row SQLAlchemy work).
+
+    ``ignore_conflicts`` skips rows whose primary key exists (``ON CONFLICT DO NOTHING``);
+    foreign-key and check violations still fail the whole transaction.
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+    conn.exec_driver_sql(sql, rows)
 
 
 def normalize_url(url: Any) -> str:
