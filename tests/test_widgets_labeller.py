@@ -458,3 +458,28 @@ def test_that_a_session_can_run_an_explicit_queue_of_another_kind(store):
     assert LabelingSession(store, annotator="alice", round=1, kind="quiz", item_ids=["i3", "i1"]).progress == (1, 2)
     # the quiz answer is not a label: alice's labeling queue still starts at i1
     assert LabelingSession(store, annotator="alice", round=1).current.item_id == "i1"
+
+
+def test_that_back_shows_the_taken_back_answer_note_and_unsure_again(store):
+    lab = Labeller(store, annotator="alice", round=1)
+    lab.note.value = "two charges on the statement"
+    key(lab, "u")
+    key(lab, "2")
+    key(lab, "Backspace")
+    assert lab.item.item_id == "i1"
+    assert lab.note.value == "two charges on the statement" and lab.unsure.value is True
+    assert "wb-cursor" in lab.buttons[1]._dom_classes and "Duplicate charge" in lab.definition.value
+    key(lab, "Enter")  # confirm the same answer
+    row = store.annotations(round=1, kind="label").iloc[0]
+    assert (row["label"], row["note"], bool(row["unsure"])) == ("duplicate_charge", "two charges on the statement", True)
+
+
+def test_that_back_after_reopening_restores_a_multilabel_answer(sqlite_url):
+    store = make_store(sqlite_url, task="multilabel")
+    first = Labeller(store, annotator="alice", round=1)
+    key(first, "1")
+    key(first, "4")
+    key(first, "Enter")
+    again = Labeller(store, annotator="alice", round=1)
+    key(again, "Backspace")
+    assert again.item.item_id == "i1" and again._selected == {"refund_request", "how_to"}

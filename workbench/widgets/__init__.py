@@ -39,7 +39,7 @@ from typing import Any
 # name -> submodule that defines it
 _EXPORTS = {
     "Labeller": "labeller",
-    "ClassificationView": "labeller",
+    "ClassificationView": "_view",
     "LabelingSession": "session",
     "Item": "_protocol",
     "Submission": "_protocol",

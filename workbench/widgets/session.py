@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from typing import Any, Callable, List, Optional, Tuple
@@ -72,6 +73,20 @@ def open_store(store: Any):
             f"Got {type(store).__name__!r}, which lacks {missing}."
         )
     return store
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _decode_label(value: Any) -> Any:
+    """The store keeps multi-label answers as a JSON list string; give back the list."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return None if _missing(value) else value
 
 
 class LabelingSession:
@@ -151,11 +166,14 @@ class LabelingSession:
                     skipped.add(str(row.item_id))
                 else:
                     continue
-                history.append((row.id, str(row.item_id), row.kind))
+                answer = Submission(label=_decode_label(row.label), unsure=bool(row.unsure),
+                                    note=None if _missing(row.note) else str(row.note), kind=row.kind)
+                history.append((row.id, str(row.item_id), row.kind, answer))
         self._order = order
         self._labeled = labeled & set(order)
         self._skipped = skipped - labeled
-        self._history: List[Tuple[Any, str, str]] = [h for h in history if h[1] in set(order)]
+        self._history: List[Tuple[Any, str, str, Submission]] = [h for h in history if h[1] in set(order)]
+        self.undone: Optional[Tuple[str, Submission]] = None
         fresh = [i for i in order if i not in labeled and i not in skipped]
         later = [i for i in order if i in self._skipped]
         self._pending = fresh + later
@@ -237,7 +255,8 @@ class LabelingSession:
         self._pending.pop(0)
         self._labeled.add(item.item_id)
         self._skipped.discard(item.item_id)
-        self._history.append((row_id, item.item_id, submission.kind or self.kind))
+        self._history.append((row_id, item.item_id, submission.kind or self.kind, submission))
+        self.undone = None
         self._changed()
         return row_id
 
@@ -252,16 +271,22 @@ class LabelingSession:
         self._pending.pop(0)
         self._pending.append(item.item_id)
         self._skipped.add(item.item_id)
-        self._history.append((row_id, item.item_id, "skip"))
+        self._history.append((row_id, item.item_id, "skip", Submission(note=note, kind="skip")))
+        self.undone = None
         self._changed()
         return row_id
 
     def undo(self) -> Optional[Item]:
-        """Retract the last label (or skip) and make its item current again; ``None`` if nothing to undo."""
+        """Retract the last label (or skip) and make its item current again; ``None`` if nothing to undo.
+
+        The retracted answer is kept in :attr:`undone` (``(item_id, Submission)``) and handed to
+        the widget's optional ``restore(submission)``, so the labeler sees what they had chosen.
+        """
         if not self._history:
             return None
-        row_id, iid, kind = self._history.pop()
+        row_id, iid, kind, answer = self._history.pop()
         self.store.retract(row_id)
+        self.undone = (iid, answer)
         if kind == "skip":
             self._skipped.discard(iid)
         else:
@@ -306,6 +331,10 @@ class LabelingSession:
             done, total = self.progress
             widget.set_progress(done, total, self.n_skipped)
         widget.display(self.current)
+        current = self.current
+        if self.undone and current is not None and self.undone[0] == current.item_id \
+                and callable(getattr(widget, "restore", None)):
+            widget.restore(self.undone[1])
 
     def _changed(self) -> None:
         for cb in self._listeners:
