@@ -3,7 +3,6 @@ SIMULATED annotators of :mod:`workbench.demo`."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import re
 import warnings
@@ -15,7 +14,6 @@ import pytest
 import yaml
 from scipy.stats import binomtest
 
-from conftest import require
 from workbench.demo import (
     SIMULATED_ANNOTATORS,
     SimulatedAnnotator,
@@ -37,10 +35,6 @@ PLANTED_PAIRS = [
 @pytest.fixture(scope="module")
 def demo():
     return load_demo_project()
-
-
-def _needs(module: str):
-    require(importlib.util.find_spec(module) is not None, f"{module} is not there yet")
 
 
 # --------------------------------------------------------------------------- taxonomy
@@ -302,19 +296,15 @@ def _check_round_in_store(url, demo):
 
 
 def test_simulate_round_records_through_the_sqlite_store(sqlite_url, demo):
-    _needs("workbench.store")
     _check_round_in_store(sqlite_url, demo)
 
 
 @pytest.mark.postgres
 def test_simulate_round_records_through_postgres(postgres_url, demo):
-    _needs("workbench.store")
     _check_round_in_store(postgres_url, demo)
 
 
 def test_run_demo_round_end_to_end(tmp_path):
-    _needs("workbench.store")
-    _needs("workbench._pilot")
     from workbench.demo import run_demo_round
     from workbench.exceptions import StoreError
     from workbench.store import AnnotationStore
@@ -333,8 +323,6 @@ def test_run_demo_round_end_to_end(tmp_path):
 @pytest.mark.slow
 def test_revision_proposals_find_what_was_planted(demo):
     """End to end without a store: the demo pilot (seed 0) -> proposals name the planted problems."""
-    _needs("workbench.revisions")
-    _needs("workbench._pilot")
     from workbench.revisions import propose_revisions
     from workbench.sampling import assign, pilot_sample
 
@@ -356,7 +344,6 @@ def test_revision_proposals_find_what_was_planted(demo):
 
 
 def test_planted_pii_is_masked_for_display(demo):
-    _needs("workbench.items")
     from workbench.items import mask_pii
 
     _, items, _ = demo
@@ -369,8 +356,6 @@ def test_planted_pii_is_masked_for_display(demo):
 
 
 def test_run_demo_round_reads_round_settings_from_project_yaml(tmp_path):
-    _needs("workbench.store")
-    _needs("workbench._pilot")
     from workbench.demo import run_demo_round
     from workbench.store import AnnotationStore
 
@@ -384,3 +369,56 @@ def test_run_demo_round_reads_round_settings_from_project_yaml(tmp_path):
     assert set(got["session_id"]) == {"simulated-ana", "simulated-ben", "simulated-chen"}
     items = store.items()
     assert len(items) == 407 and set(items["channel"]) == {"email", "chat", "app_review"}
+
+
+def _revised(taxonomy):
+    return taxonomy.apply([
+        {"op": "add", "category": {"id": "feature_request", "name": "Feature request", "parent": "technical",
+                                   "definition": "The customer asks for something the app does not do yet."}},
+        {"op": "rename", "category": "how_to", "to": "usage_question"},
+        {"op": "merge", "categories": ["duplicate_charge", "refund_request"], "into": "billing_dispute",
+         "definition": "The customer disputes a charge."},
+        {"op": "split", "category": "close_account",
+         "into": [{"id": "delete_account", "definition": "Delete the account and its data."},
+                  {"id": "deactivate_account", "definition": "Pause or hide the account."}]},
+    ], date="2026-11-23", summary="test revision")
+
+
+def test_gold_for_a_revised_taxonomy(demo):
+    from workbench.demo import gold_for_taxonomy
+
+    taxonomy, _, gold = demo
+    v2 = _revised(taxonomy)
+    mapped = gold_for_taxonomy(gold, v2)
+    assert set(mapped["gold_label"]) <= set(v2.labels)
+    was = gold.set_index("item_id")
+    now = mapped.set_index("item_id")
+    assert (now.loc[was["hidden_intent"] == "feature_request", "gold_label"] == "feature_request").all()
+    assert (now.loc[was["gold_label"] == "how_to", "gold_label"] == "usage_question").all()
+    assert (now.loc[was["gold_label"].isin(["duplicate_charge", "refund_request"]), "gold_label"]
+            == "billing_dispute").all()
+    split = was["gold_label"] == "close_account"
+    assert (now.loc[split, "ambiguity"] == "delete_account|deactivate_account").all()
+    pairs = [set(a.split("|")) for a in now["ambiguity"] if a]
+    assert all(len(p) == 2 and p <= set(v2.labels) for p in pairs)
+    assert {"billing_dispute"} not in pairs and len(now) == len(was)
+    with pytest.raises(DataError, match="not in taxonomy 'support-intents' v1"):
+        gold_for_taxonomy(gold.assign(gold_label="nonsense"), taxonomy)
+
+
+def test_simulate_round_two_on_the_revised_taxonomy(sqlite_url, demo):
+    from workbench.store import AnnotationStore
+
+    taxonomy, items, gold = demo
+    store = AnnotationStore(sqlite_url)
+    store.add_items(items)
+    store.save_taxonomy(taxonomy)
+    v2 = store.save_taxonomy(_revised(taxonomy))
+    store.create_round(2, taxonomy_version=v2)
+    feature = gold.loc[gold["hidden_intent"] == "feature_request", "item_id"].head(10)
+    store.assign(pd.DataFrame([(i, a) for i in feature for a in ("ana", "chen")],
+                              columns=["item_id", "annotator"]), round=2)
+    simulate_round(store, 2, random_state=0, progress=False)
+    got = store.annotations(round=2)
+    assert len(got) == 20 and (got["taxonomy_version"] == v2).all()
+    assert (got["label"] == "feature_request").mean() >= 0.8

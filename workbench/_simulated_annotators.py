@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -23,7 +23,8 @@ import pandas as pd
 from ._validation import check_columns, check_random_state
 from .exceptions import DataError
 
-__all__ = ["SimulatedAnnotator", "SIMULATED_ANNOTATORS", "simulate_labels", "summarise_simulation"]
+__all__ = ["SimulatedAnnotator", "SIMULATED_ANNOTATORS", "simulate_labels", "summarise_simulation",
+           "gold_for_taxonomy"]
 
 _SIM_COLUMNS = ["item_id", "annotator", "label", "unsure", "note", "duration_ms"]
 
@@ -170,7 +171,9 @@ def simulate_labels(assignments, gold, *, labels, other_label="none_of_these",
     """
     check_columns(assignments, ["item_id", "annotator"], what="the assignments")
     check_columns(gold, ["item_id", "gold_label"], what="the gold labels")
-    sims = {a.name: a for a in _annotator_list(annotators)}
+    valid = set(labels)  # a confusion into a label this taxonomy version lacks cannot happen
+    sims = {a.name: replace(a, confusions=tuple(c for c in a.confusions if c[1] in valid))
+            for a in _annotator_list(annotators)}
     unknown = sorted(set(assignments["annotator"]) - set(sims))
     if unknown:
         raise DataError(f"No simulated behaviour for annotator(s) {unknown}; known: {sorted(sims)}. "
@@ -204,3 +207,56 @@ def summarise_simulation(sim: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
         gold_accuracy=("correct", "mean"), median_seconds=("duration_ms", "median"))
     out["median_seconds"] = out["median_seconds"] / 1000.0
     return out.reset_index().astype({"n_unsure": int, "n_notes": int})
+
+
+def gold_for_taxonomy(gold: pd.DataFrame, taxonomy, *, gold_version: int = 1) -> pd.DataFrame:
+    """Express gold labels written for ``gold_version`` in the labels of ``taxonomy``.
+
+    A ``hidden_intent`` that became a category (e.g. ``feature_request`` added in v2) is the
+    new gold label; other labels go through ``taxonomy.migrate`` (renames, merges). The
+    label of a split category is never guessed: the item becomes a hard item between the
+    first two parts. Ambiguity pairs are mapped alike and dropped when they collapse.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from workbench.taxonomy import Category, Taxonomy
+    >>> v1 = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("o", definition="O.", other=True)])
+    >>> v2 = v1.apply({"op": "add", "category": {"id": "feature_request", "name": "F", "definition": "F."}})
+    >>> gold = pd.DataFrame({"item_id": ["1", "2"], "gold_label": ["a", "o"], "hidden_intent": ["", "feature_request"]})
+    >>> gold_for_taxonomy(gold, v2)["gold_label"].tolist()
+    ['a', 'feature_request']
+    """
+    out = gold.copy()
+    for col in ("ambiguity", "hidden_intent"):
+        out[col] = out[col].fillna("").astype(str) if col in out else ""
+    labels = set(taxonomy.labels)
+    promoted = out["hidden_intent"].isin(labels)
+    out.loc[promoted, "gold_label"] = out.loc[promoted, "hidden_intent"]
+    out.loc[promoted, "ambiguity"] = ""
+    names = set(out["gold_label"]) | {x for a in out["ambiguity"] if a for x in a.split("|")}
+    unknown = sorted(names - labels)
+    mapping, splits = {}, {}
+    if unknown and taxonomy.version != gold_version:
+        table = taxonomy.migrate(unknown, gold_version)
+        for old, new, cands in zip(table["label"], table["migrated_label"], table["candidates"]):
+            if isinstance(new, str) and new in labels:
+                mapping[old] = new
+            elif isinstance(cands, (list, tuple)) and len(cands) >= 2:
+                splits[old] = f"{cands[0]}|{cands[1]}"
+    left = sorted(set(unknown) - set(mapping) - set(splits))
+    if left:
+        raise DataError(f"Gold labels {left} are not in taxonomy {taxonomy.name!r} v{taxonomy.version} and its "
+                        f"change log does not map them from v{gold_version}; pass gold labels for this version.",
+                        reason="gold_not_in_taxonomy")
+    for old, pair in splits.items():
+        hit = out["gold_label"] == old
+        out.loc[hit, "gold_label"], out.loc[hit, "ambiguity"] = pair.split("|")[0], pair
+
+    def _pair(value: str) -> str:
+        parts = [mapping.get(x, x) for x in value.split("|")] if value else []
+        return "|".join(parts) if len(set(parts)) == 2 and set(parts) <= labels else ""
+
+    out["gold_label"] = out["gold_label"].map(lambda x: mapping.get(x, x))
+    out["ambiguity"] = out["ambiguity"].map(_pair)
+    return out

@@ -10,7 +10,8 @@ same :class:`~workbench.store.AnnotationStore` API the labeling widgets use, wit
 - :func:`load_demo_project` -> ``(taxonomy, items, gold)`` from the package data.
 - :func:`write_demo_project` writes a project folder (``workbench init DIR --demo``).
 - :func:`simulate_labels` draws simulated judgements (pure: DataFrames in, DataFrame out).
-- :func:`simulate_round` records them for a round's assignments into a store.
+- :func:`simulate_round` records them for a round's assignments into a store
+  (:func:`gold_for_taxonomy` maps the v1 gold labels when the round uses a later version).
 - :func:`run_demo_round` runs a whole simulated pilot round on a project folder.
 
 The simulated behaviour (see :data:`SIMULATED_ANNOTATORS`), per judgement, in this order:
@@ -65,6 +66,7 @@ from ._simulated_annotators import (
     SIMULATED_ANNOTATORS,
     SimulatedAnnotator,
     _annotator_list,
+    gold_for_taxonomy,
     simulate_labels,
     summarise_simulation,
 )
@@ -77,6 +79,7 @@ __all__ = [
     "load_demo_project",
     "write_demo_project",
     "simulate_labels",
+    "gold_for_taxonomy",
     "simulate_round",
     "run_demo_round",
 ]
@@ -189,18 +192,17 @@ def write_demo_project(directory, *, overwrite: bool = False, n_items: int = 240
     return [target / n for n in names]
 
 
-def _round_labels(store, round):
+def _round_taxonomy(store, round):
     try:
         version = store.round_info(round)["taxonomy_version"]
     except (WorkbenchError, KeyError) as exc:
         raise StoreError(f"Round {round} is not in {store.url}: create it first with "
                          "store.create_round(round, taxonomy_version=...).") from exc
-    taxonomy = store.taxonomy(version)
-    return taxonomy.labels, taxonomy.other_label
+    return store.taxonomy(version)
 
 
-def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, random_state=0,
-                   progress=True) -> pd.DataFrame:
+def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, gold_version=1,
+                   random_state=0, progress=True) -> pd.DataFrame:
     """Label a round's open assignments with SIMULATED annotators, through ``store.record``.
 
     Each judgement is one ``store.record(item_id, annotator, label, round=..., unsure=...,
@@ -216,6 +218,12 @@ def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, 
     annotators : mapping or sequence of SimulatedAnnotator, default SIMULATED_ANNOTATORS
     gold : pandas.DataFrame, optional
         Default: the bundled demo ``gold.csv``.
+    gold_version : int, default 1
+        The taxonomy version the gold labels were written for. When the round uses a later
+        version they are mapped to it (:func:`gold_for_taxonomy`): a ``hidden_intent`` that
+        became a category is the new gold label, renames and merges follow the change log,
+        and a split category becomes a hard item between its parts. So a round 2 on the
+        revised taxonomy can be simulated too.
     random_state : None, int or numpy Generator, default 0
     progress : bool, default True
         Show a progress bar.
@@ -244,17 +252,16 @@ def simulate_round(store, round, *, annotators=SIMULATED_ANNOTATORS, gold=None, 
     """
     from tqdm.auto import tqdm
 
-    labels, other = _round_labels(store, round)
+    taxonomy = _round_taxonomy(store, round)
     todo = store.assignments(round=round)
     if len(todo):
         done = store.annotations(round=round, kind="label")
         if len(done):
             seen = set(zip(done["item_id"].astype(str), done["annotator"]))
             todo = todo[[k not in seen for k in zip(todo["item_id"].astype(str), todo["annotator"])]]
-    if gold is None:
-        gold = load_demo_project()[2]
-    sim = simulate_labels(todo, gold, labels=labels, other_label=other, annotators=annotators,
-                          random_state=random_state)
+    gold = gold_for_taxonomy(load_demo_project()[2] if gold is None else gold, taxonomy, gold_version=gold_version)
+    sim = simulate_labels(todo, gold, labels=taxonomy.labels, other_label=taxonomy.other_label,
+                          annotators=annotators, random_state=random_state)
     for row in tqdm(sim.itertuples(index=False), total=len(sim), disable=not progress,
                     desc=f"simulated labels, round {round}"):
         store.record(str(row.item_id), str(row.annotator), str(row.label), round=int(round),
