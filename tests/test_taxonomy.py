@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.exceptions import TaxonomyError, WorkbenchError
+from workbench.exceptions import TaxonomyError, ValidationError, WorkbenchError
 from workbench.taxonomy import Category, ChangelogEntry, EdgeCase, Example, Taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -95,7 +95,7 @@ def test_unknown_category_lists_the_valid_ids():
         t.category("refnd")
     with pytest.raises(TaxonomyError, match="unknown category"):
         t.edge_cases_for("nope")
-    with pytest.raises(TaxonomyError, match="level"):
+    with pytest.raises(ValidationError, match="The 'level' parameter of Taxonomy.roll_up must be an int >= 0"):
         t.roll_up("refund", -1)
 
 
@@ -184,6 +184,10 @@ def test_content_hash_ignores_key_order_but_not_content():
     assert changed.content_hash() != t.content_hash()
     assert re.fullmatch(r"[0-9a-f]{64}", t.content_hash())
     assert len({t, Taxonomy.from_yaml(reordered), changed}) == 2  # hashable, hash follows content
+    explicit = BASE.replace("    definition: Money.\n", "    definition: Money.\n    deprecated: false\n    other: false\n"
+                            "    name: billing\n    include: []\n").replace("version: 1\n", "version: 1\ntask: multiclass\n")
+    assert explicit != BASE and Taxonomy.from_yaml(explicit).content_hash() == t.content_hash()
+    assert Taxonomy.from_yaml(explicit).to_yaml() != t.to_yaml()  # while the written form keeps them
 
 
 def test_direct_construction_validates_and_converts_mappings():

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from workbench.exceptions import TaxonomyError
+from workbench.exceptions import TaxonomyError, ValidationError
 from workbench.taxonomy import Taxonomy, diff, migrate
 
 V1 = """\
@@ -374,7 +374,7 @@ def test_migrate_argument_errors(chain):
         v4.migrate(["x"], 3, 2)
     with pytest.raises(TaxonomyError, match="newer than this taxonomy"):
         v2.migrate(["x"], 1, 3)
-    with pytest.raises(TaxonomyError, match="must be an int"):
+    with pytest.raises(ValidationError, match="The 'from_version' parameter of Taxonomy.migrate must be an int"):
         v4.migrate(["x"], "1")
     gap = Taxonomy.from_yaml(v1.to_yaml().replace("version: 1\n", "version: 3\n", 1))
     with pytest.raises(TaxonomyError, match=r"no entry for version\(s\) \[2, 3\]"):

@@ -23,6 +23,7 @@ import json
 import math
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ._validation import check_positive_int
 from .exceptions import TaxonomyError
 
 __all__ = ["migrate_labels", "STATUSES"]
@@ -113,9 +114,8 @@ def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optiona
     import pandas as pd
 
     to_version = taxonomy.version if to_version is None else to_version
-    for name, v in (("from_version", from_version), ("to_version", to_version)):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise TaxonomyError([f"migrate: {name!r} must be an int (a taxonomy version), got {v!r}."])
+    from_version = check_positive_int(from_version, param="from_version", caller="Taxonomy.migrate", minimum=0)
+    to_version = check_positive_int(to_version, param="to_version", caller="Taxonomy.migrate", minimum=0)
     if to_version > taxonomy.version:
         raise TaxonomyError([f"migrate: to_version {to_version} is newer than this taxonomy (v{taxonomy.version}); "
                              "call migrate on the newest taxonomy."])

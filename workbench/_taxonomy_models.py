@@ -33,15 +33,15 @@ def as_tuple(value: Any) -> tuple:
     return tuple(value)
 
 
-def _emit(obj, key: str, value: Any, default: Any) -> bool:
-    """Write ``key`` if the author wrote it, or if it differs from its default."""
-    return key in obj.key_order or value != default
+def ordered(obj, pairs, canonical: bool = False) -> dict:
+    """Order ``pairs`` (key, value, default) by the author's key order, then canonical order.
 
-
-def ordered(obj, pairs) -> dict:
-    """Order ``pairs`` (key, value, default) by the author's key order, then canonical order."""
-    chosen = {k: v for k, v, d in pairs if _emit(obj, k, v, d)}
-    order = [k for k in obj.key_order if k in chosen] + [k for k in chosen if k not in obj.key_order]
+    A key is written when the author wrote it or when it differs from its default; with
+    ``canonical=True`` only non-default values are written, in canonical order.
+    """
+    written = () if canonical else obj.key_order
+    chosen = {k: v for k, v, d in pairs if k in written or v != d}
+    order = [k for k in written if k in chosen] + [k for k in chosen if k not in written]
     return {k: chosen[k] for k in order}
 
 
@@ -91,8 +91,8 @@ class Category:
             object.__setattr__(self, key, as_tuple(getattr(self, key)))
         object.__setattr__(self, "key_order", as_tuple(self.key_order))
 
-    def to_dict(self) -> dict:
-        """The category as a plain mapping, in the author's key order.
+    def to_dict(self, *, canonical: bool = False) -> dict:
+        """The category as a plain mapping, in the author's key order (``canonical``: defaults left out).
 
         Examples
         --------
@@ -105,7 +105,7 @@ class Category:
             ("exclude", list(self.exclude), []), ("examples", list(self.examples), []),
             ("counter_examples", list(self.counter_examples), []),
             ("deprecated", self.deprecated, False), ("other", self.other, False),
-        ])
+        ], canonical)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,10 +126,10 @@ class Example:
         if not isinstance(self.label, str):
             object.__setattr__(self, "label", as_tuple(self.label))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, canonical: bool = False) -> dict:
         """The example as a plain mapping."""
         label = self.label if isinstance(self.label, str) else list(self.label)
-        return ordered(self, [("text", self.text, None), ("label", label, None)])
+        return ordered(self, [("text", self.text, None), ("label", label, None)], canonical)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,11 +154,17 @@ class EdgeCase:
                          if isinstance(e, Mapping) else e for e in as_tuple(self.examples))
         object.__setattr__(self, "examples", examples)
 
-    def to_dict(self) -> dict:
-        """The edge case as a plain mapping."""
-        examples = [e.to_dict() if isinstance(e, Example) else e for e in self.examples]
+    def to_dict(self, *, canonical: bool = False) -> dict:
+        """The edge case as a plain mapping.
+
+        Examples
+        --------
+        >>> EdgeCase("a beats b", ["a", "b"]).to_dict()
+        {'rule': 'a beats b', 'categories': ['a', 'b']}
+        """
+        examples = [e.to_dict(canonical=canonical) if isinstance(e, Example) else e for e in self.examples]
         return ordered(self, [("rule", self.rule, None), ("categories", list(self.categories), None),
-                               ("examples", examples, [])])
+                              ("examples", examples, [])], canonical)
 
 
 def _freeze(value: Any) -> Any:
@@ -196,8 +202,14 @@ class ChangelogEntry:
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
 
-    def to_dict(self) -> dict:
-        """The entry as a plain mapping."""
+    def to_dict(self, *, canonical: bool = False) -> dict:
+        """The entry as a plain mapping.
+
+        Examples
+        --------
+        >>> ChangelogEntry(2, date="2026-11-02").to_dict()
+        {'version': 2, 'date': '2026-11-02'}
+        """
         return ordered(self, [("version", self.version, None), ("date", self.date, None),
-                               ("author", self.author, None), ("summary", self.summary, None),
-                               ("changes", [dict(c) for c in self.changes], [])])
+                              ("author", self.author, None), ("summary", self.summary, None),
+                              ("changes", [dict(c) for c in self.changes], [])], canonical)

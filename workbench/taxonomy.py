@@ -37,6 +37,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from ._validation import check_positive_int
 from .exceptions import TaxonomyError
 from ._taxonomy_models import Category, ChangelogEntry, EdgeCase, Example, as_tuple, ordered
 from ._taxonomy_validate import validate_document
@@ -159,8 +160,14 @@ class Taxonomy:
                                 source=str(path)) from None
         return cls.from_yaml(text, source=str(path))
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, canonical: bool = False) -> dict:
         """The taxonomy as plain data in the author's key order (what ``to_yaml`` writes).
+
+        Parameters
+        ----------
+        canonical : bool, default False
+            Leave out every value equal to its default and use the canonical key order
+            (what :meth:`content_hash` hashes).
 
         Examples
         --------
@@ -170,10 +177,10 @@ class Taxonomy:
         return ordered(self, [
             ("name", self.name, None), ("version", self.version, None), ("task", self.task, "multiclass"),
             ("description", self.description, None),
-            ("categories", [c.to_dict() for c in self.categories], None),
-            ("edge_cases", [e.to_dict() for e in self.edge_cases], []),
-            ("changelog", [c.to_dict() for c in self.changelog], []),
-        ])
+            ("categories", [c.to_dict(canonical=canonical) for c in self.categories], None),
+            ("edge_cases", [e.to_dict(canonical=canonical) for e in self.edge_cases], []),
+            ("changelog", [c.to_dict(canonical=canonical) for c in self.changelog], []),
+        ], canonical)
 
     def to_yaml(self) -> str:
         """The taxonomy as YAML; ``Taxonomy.from_yaml(t.to_yaml()) == t``.
@@ -202,14 +209,16 @@ class Taxonomy:
         return path
 
     def content_hash(self) -> str:
-        """sha256 hex digest of the canonical YAML (key order and formatting do not matter).
+        """sha256 hex digest of the canonical content (key order, formatting and defaults written
+        out explicitly do not matter): sorted-key JSON of ``to_dict(canonical=True)``, which is
+        the same on every machine whatever YAML emitter is installed.
 
         Examples
         --------
         >>> len(Taxonomy("t", 1, categories=[Category("a", definition="A.")]).content_hash())
         64
         """
-        canonical = json.dumps(_strip_order(self.to_dict()), sort_keys=True, ensure_ascii=False)
+        canonical = json.dumps(self.to_dict(canonical=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     # ----------------------------------------------------------------- structure
@@ -298,8 +307,7 @@ class Taxonomy:
         >>> t.roll_up("b", 0), t.roll_up("c", 0), t.roll_up(["b", "c"], 0)
         ('a', 'c', ('a', 'c'))
         """
-        if isinstance(level, bool) or not isinstance(level, int) or level < 0:
-            raise TaxonomyError([f"roll_up: 'level' must be an int >= 0 (0 = top level), got {level!r}."])
+        level = check_positive_int(level, param="level", caller="Taxonomy.roll_up", minimum=0)
         if isinstance(label, (list, tuple, set, frozenset)):
             return tuple(dict.fromkeys(self.roll_up(x, level) for x in label))
         path = self.ancestors(label) + (label,)
@@ -369,14 +377,6 @@ class Taxonomy:
         from ._taxonomy_migrate import migrate_labels
 
         return migrate_labels(self, labels, from_version, to_version)
-
-
-def _strip_order(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_order(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strip_order(v) for v in value]
-    return value
 
 
 def diff(old: Taxonomy, new: Taxonomy):
