@@ -302,3 +302,16 @@ def test_a_categorical_label_column_declares_categories_and_order():
     as_cat = df.assign(label=pd.Categorical(df.label, categories=order, ordered=True))
     assert round(ag.krippendorff_alpha_score(as_cat, level="ordinal"), 3) == 0.815
     assert ag.brennan_prediger_score(as_cat) == pytest.approx(ag.brennan_prediger_score(df, categories=order))
+
+
+def test_interval_alpha_from_ratings_equals_the_count_matrix_path():
+    rng = np.random.default_rng(5)
+    rows = [(i, a, 10_000 + int(rng.integers(0, 30))) for i in range(300) for a in "abcd" if rng.random() < 0.8]
+    df = pd.DataFrame(rows, columns=["item_id", "annotator", "label"])
+    direct = ag.krippendorff_alpha_score(df, level="interval")  # sums from the ratings
+    via_counts = ag.agreement_table(df, metrics=["krippendorff_alpha"], level="interval", n_boot=0).value.iloc[0]
+    assert direct == pytest.approx(via_counts, abs=1e-12)
+    krippendorff = pytest.importorskip("krippendorff")
+    wide = df.pivot(index="annotator", columns="item_id", values="label").to_numpy(dtype=float)
+    assert direct == pytest.approx(krippendorff.alpha(reliability_data=wide, level_of_measurement="interval"),
+                                   abs=1e-9)

@@ -321,13 +321,29 @@ class Alpha(Statistic):
     item's coincidences ``o_ick`` (q*q).
     """
 
-    def __init__(self, counts: np.ndarray, D: Optional[np.ndarray], *, cache: Optional[dict] = None):
+    def __init__(self, counts: Optional[np.ndarray], D: Optional[np.ndarray], *, cache: Optional[dict] = None,
+                 direct: Optional[tuple] = None):
         self.cache = {} if cache is None else cache
-        self._id = id(counts)
-        if ("N", self._id) not in self.cache:
-            self.cache[("N", self._id)] = (counts, np.asarray(counts, dtype=float))
-        self.N = self.cache[("N", self._id)][1]
         self.D = D
+        self.direct = direct  # (item codes, label codes, n_items, values): interval sums without counts
+        self._counts = counts
+        self.q = counts.shape[1] if counts is not None else len(D)
+
+    @property
+    def N(self) -> np.ndarray:
+        """The item x category counts as floats (built on first use when ``direct`` is given)."""
+        if self._counts is None:
+            item, label, n_items, _ = self.direct
+            self._counts = np.bincount(item * self.q + label, minlength=n_items * self.q).reshape(n_items, self.q)
+        key = ("N", id(self._counts))
+        if key not in self.cache:
+            self.cache[key] = (self._counts, np.asarray(self._counts, dtype=float))
+        return self.cache[key][1]
+
+    @property
+    def _id(self) -> int:
+        self.N  # noqa: B018 - make sure the counts exist and are cached
+        return id(self._counts)
 
     def features(self):
         N = self.N
@@ -346,6 +362,8 @@ class Alpha(Statistic):
         return Alpha(self.N[idx], self.D).features(), cnt, inv
 
     def sums(self):
+        if self.direct is not None:
+            return self._direct_sums()
         if self.D is None:
             return super().sums()
         N = self.N
@@ -358,9 +376,23 @@ class Alpha(Statistic):
             within = np.einsum("ij,ij->i", N @ self.D, N)
         return np.concatenate([[within @ inv], pair.astype(float) @ N])
 
+    def _direct_sums(self):
+        """Interval level from the ratings: ``n_i' D n_i = 2 (m_i sum x^2 - (sum x)^2)``, O(n_ratings)."""
+        item, label, n_items, values = self.direct
+        values = np.asarray(values, dtype=float)
+        x = (values - values.mean())[label] if len(values) else np.zeros(0)  # centred: less cancellation
+        m = np.bincount(item, minlength=n_items).astype(float)
+        pair = m >= 2
+        inv = np.where(pair, 1.0 / np.where(pair, m - 1.0, 1.0), 0.0)
+        s1 = np.bincount(item, weights=x, minlength=n_items)
+        s2 = np.bincount(item, weights=x * x, minlength=n_items)
+        within = 2.0 * (m * s2 - s1 * s1)
+        nc = np.bincount(label, weights=pair[item].astype(float), minlength=self.q)
+        return np.concatenate([[within @ inv], nc])
+
     def finish(self, S):
         S = np.asarray(S, dtype=float)
-        q = self.N.shape[1]
+        q = self.q
         if self.D is not None:
             nc, do = S[..., 1:], S[..., 0]
             D = self.D

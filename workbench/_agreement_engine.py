@@ -107,7 +107,6 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
     """The :class:`~workbench._agreement_chance.Statistic` computing metric ``name`` on ``r``."""
     check_option(name, METRICS, param="metric", caller=caller)
     q = r.q
-    counts = count_matrix(r) if counts is None else counts
     if name == "krippendorff_alpha":
         check_option(level, ch.LEVELS, param="level", caller=caller)
         dist = set_distance(distance, caller=caller)
@@ -119,7 +118,10 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
                           f"{r.categories[:6]}{'...' if q > 6 else ''} (positions 1..{q}); pass categories=[...] "
                           "in their true order, or numeric labels.", WorkbenchWarning, stacklevel=4)
         D = ch.level_distance(q, level, values=values, set_distance=dist, categories=r.categories)
-        return ch.Alpha(counts, D, cache=cache)
+        if level == "interval" and dist is None and counts is None:
+            direct = (r.item, r.label, r.n_items, np.arange(1.0, q + 1) if values is None else values)
+            return ch.Alpha(None, D, cache=cache, direct=direct)
+        return ch.Alpha(count_matrix(r) if counts is None else counts, D, cache=cache)
     values = _positions_or_values(r, weights_on, caller)
     if name == "gwet_ac2" and weights is None:
         weights = "quadratic"
@@ -127,6 +129,7 @@ def build_statistic(name: str, r: Ratings, *, counts=None, level: str = "nominal
     if name in ("cohen_kappa", "scott_pi"):
         a, b, _ = pair_codes(r, annotators, caller=caller)
         return ch.TwoRater(a, b, q, W, kind="cohen" if name == "cohen_kappa" else "scott")
+    counts = count_matrix(r) if counts is None else counts
     if name == "conger_kappa":
         return ch.Conger(counts, W, r.annotator, r.label, r.item, r.n_annotators, cache=cache)
     kind = {"percent_agreement": "percent", "fleiss_kappa": "fleiss", "brennan_prediger": "bp",
