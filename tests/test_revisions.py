@@ -3,7 +3,7 @@
 The synthetic round below plants, in one taxonomy of support intents:
 - merge:    refund vs cancel   (overlapping definitions; humans split ~35% of ratings, model confuses 30%)
 - clarify:  bug vs how_to      (distinct definitions; humans deviate 15% of ratings, model 5%)
-- redefine: account            (annotators scatter 45% of its ratings over other categories)
+- redefine: account            (annotators scatter 55% of its ratings over other categories)
 - split:    shipping           (two vocabularies: parcel tracking -> confused with how_to;
                                 customs fees -> confused with invoice)
 - add:      hidden feature requests (put in 'other' with notes, or in how_to)
@@ -108,7 +108,7 @@ def make_round(seed=0, *, planted=True):
                     label = "cancel" if kind == "refund" else "refund"
                 elif kind in ("bug", "how_to") and u < 0.15:
                     label = "how_to" if kind == "bug" else "bug"
-                elif kind == "account" and u < 0.45:
+                elif kind == "account" and u < 0.55:
                     label = str(rng.choice(["invoice", "how_to", "refund", "bug", "cancel"]))
                 elif kind == "shipping_a" and u < 0.2:
                     label = "how_to"
@@ -253,6 +253,9 @@ def test_thresholds_change_outcomes(planted):
     assert "merge:cancel+refund" not in by_id and "clarify:cancel+refund" in by_id
     assert "retire:fax" not in by_id and "split:shipping" not in by_id
     assert "merge: human_split_share >= 0.95" in strict.describe("merge")
+    lenient = _by_id(propose_revisions(tax, ann, predictions=preds, items=items, random_state=0,
+                                       rules=RevisionRules(redefine_kappa=0.3)))
+    assert "redefine:account" not in lenient
 
 
 def test_without_predictions_no_merge_is_proposed(planted):

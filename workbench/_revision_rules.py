@@ -196,7 +196,9 @@ def redefine_rule(ev: Evidence) -> list:
     """redefine: per-category kappa low, confidently or with enough support.
 
     Fires when ``kappa_high < redefine_kappa`` (the whole 95% interval is below the
-    target) or when ``kappa < redefine_kappa`` with ``support >= redefine_min_support``.
+    target) or when ``kappa < redefine_kappa`` with ``support >= redefine_min_support`` and
+    (with ``redefine_relative``) ``kappa_high`` below the median kappa of the categories:
+    when every category is equally low the annotators, not one definition, are the problem.
     Score = ``(redefine_kappa - kappa) / redefine_kappa``, + 0.15 when the interval is
     entirely below the target.
     """
@@ -206,6 +208,8 @@ def redefine_rule(ev: Evidence) -> list:
     rated = ev.ann.dropna(subset=["label"])
     n_raters = rated.groupby("item_id")["annotator"].nunique()
     with_label = rated.drop_duplicates(["item_id", "annotator", "label"]).groupby(["label", "item_id"]).size()
+    judged = ev.per_category[ev.per_category["category"].isin(ev.labels)]["kappa"].dropna()
+    typical = float(judged.median()) if len(judged) else float("nan")
     for row in ev.per_category.itertuples(index=False):
         c = str(row.category)
         if c not in ev.labels or pd.isna(row.kappa):
@@ -213,6 +217,8 @@ def redefine_rule(ev: Evidence) -> list:
         kappa, lo, hi, support = float(row.kappa), row.kappa_low, row.kappa_high, int(row.support)
         confident = not pd.isna(hi) and float(hi) < r.redefine_kappa
         enough = support >= r.redefine_min_support
+        if r.redefine_relative:
+            enough = enough and not pd.isna(hi) and float(hi) < typical
         if support < r.redefine_min_items or not (confident or (kappa < r.redefine_kappa and enough)):
             continue
         near = ev.pairs[(ev.pairs.category_a == c) | (ev.pairs.category_b == c)].sort_values(
@@ -232,7 +238,7 @@ def redefine_rule(ev: Evidence) -> list:
         out.append({"kind": "redefine", "categories": (c,), "rationale": rationale,
                     "evidence": {"kappa": _r(kappa), "kappa_ci": (_r(lo), _r(hi)), "support": support,
                                  "specific_agreement": _r(getattr(row, "specific_agreement", float("nan"))),
-                                 "confused_with": tuple(neighbours)},
+                                 "median_category_kappa": _r(typical), "confused_with": tuple(neighbours)},
                     "rule": r.describe("redefine"), "example_item_ids": tuple(sorted(split)[: r.n_examples]),
                     "score": _clip((r.redefine_kappa - kappa) / r.redefine_kappa + (0.15 if confident else 0.0)),
                     "change": ({"op": "redefine", "category": c, "definition": new_def, "rationale": rationale},),

@@ -38,6 +38,9 @@ class RevisionRules:
         Target per-category kappa: redefine fires when the 95% upper bound is below it, or the
         point value is below it with ``redefine_min_support`` support.
     redefine_min_support : int, default 10
+    redefine_relative : bool, default True
+        For the point-value path, also require the category's 95% upper bound to lie below
+        the median kappa of all categories (a category worse than the rest, not a noisy round).
     redefine_min_items : int, default 3
         Below this support a category is not judged at all (too few items for a kappa).
     split_min_items, split_min_cluster : int, default 12, 4
@@ -87,6 +90,7 @@ class RevisionRules:
     clarify_model_share: float = 0.15
     redefine_kappa: float = 0.6
     redefine_min_support: int = 10
+    redefine_relative: bool = True
     redefine_min_items: int = 3
     split_min_items: int = 12
     split_min_cluster: int = 4
@@ -123,7 +127,9 @@ class RevisionRules:
             "clarify": f"clarify: not merge and (human_split_share >= {self.clarify_human_share} "
                        f"or model_confusion_share >= {self.clarify_model_share}) {pair}",
             "redefine": f"redefine: kappa_high < {self.redefine_kappa} or (kappa < {self.redefine_kappa} "
-                        f"and support >= {self.redefine_min_support}); support >= {self.redefine_min_items}",
+                        f"and support >= {self.redefine_min_support}"
+                        + (" and kappa_high < median category kappa" if self.redefine_relative else "")
+                        + f"); support >= {self.redefine_min_items}",
             "split": f"split: KMeans k=2 silhouette >= {self.split_silhouette} with >= {self.split_min_cluster} "
                      f"items per group of >= {self.split_min_items}"
                      + (f" and different top neighbours taking >= {self.split_neighbour_share} of each group's errors"
