@@ -285,6 +285,13 @@ def test_diff_infers_hand_edits_from_content(v1):
     assert len(rows) == 9
 
 
+def test_diff_and_migrate_need_taxonomies(v1):
+    with pytest.raises(ValidationError, match="The 'new' parameter of diff must be a workbench Taxonomy"):
+        diff(v1, v1.to_dict())
+    with pytest.raises(ValidationError, match="The 'old' parameter of migrate must be a workbench Taxonomy"):
+        migrate(["a"], 1, v1)
+
+
 def test_diff_of_identical_taxonomies_is_empty(v1):
     d = diff(v1, Taxonomy.from_yaml(v1.to_yaml()))
     assert d.empty and list(d.columns) == ["change", "category", "detail"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Set, Tuple
 
-__all__ = ["diff_taxonomies", "COLUMNS"]
+__all__ = ["diff", "diff_taxonomies", "COLUMNS"]
 
 COLUMNS = ["change", "category", "detail"]
 Row = Tuple[str, Optional[str], str]
@@ -135,3 +135,35 @@ def diff_taxonomies(old, new):
                 rows += _op_rows(op, touched, rules)
     rows += _content_rows(old, new, touched, rules)
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def diff(old, new):
+    """What changed between two taxonomies, as a DataFrame ``change, category, detail``.
+
+    Uses the changelog operations of ``new`` for the versions after ``old.version`` when they
+    exist, and infers the rest from content (hand edits).
+
+    Parameters
+    ----------
+    old, new : Taxonomy
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change: ``change`` (``added, removed, retired, reinstated, renamed, merged,
+        split, redefined, name_changed, moved, rule_added, rule_removed, examples_changed,
+        edge_case_added, edge_case_removed, edge_case_changed, task_changed``), ``category``
+        (the id concerned; for edge cases their categories joined by ", "), ``detail``.
+
+    Examples
+    --------
+    >>> from workbench.taxonomy import Taxonomy, Category, diff
+    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+    >>> t2 = t.apply([{"op": "retire", "category": "b"}, {"op": "redefine", "category": "a", "definition": "AA."}])
+    >>> diff(t, t2)[["change", "category"]].values.tolist()
+    [['retired', 'b'], ['redefined', 'a']]
+    """
+    from ._taxonomy_migrate import _check_taxonomies
+
+    _check_taxonomies(old, new, "diff")
+    return diff_taxonomies(old, new)

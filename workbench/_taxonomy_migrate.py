@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ._validation import check_positive_int
 from .exceptions import TaxonomyError
 
-__all__ = ["migrate_labels", "STATUSES"]
+__all__ = ["migrate", "migrate_labels", "STATUSES"]
 
 #: Statuses from best to worst; a multi-label value takes the worst of its elements.
 STATUSES = ("unchanged", "renamed", "merged", "retired", "needs_relabel", "unknown", "missing")
@@ -197,3 +197,43 @@ def migrate_labels(taxonomy, labels: Any, from_version: int, to_version: Optiona
             col[i] = hit[j]
         columns[name] = col[take]
     return pd.DataFrame(columns, index=index if index is not None else pd.RangeIndex(len(values)), dtype=object)
+
+
+def migrate(labels: Any, old, new):
+    """Map labels valid under ``old`` to ``new`` through ``new``'s changelog.
+
+    Like :meth:`Taxonomy.migrate`, and also flags labels that ``old`` does not define as
+    ``unknown``.
+
+    Parameters
+    ----------
+    labels : str, list, tuple, numpy array or pandas Series
+        Labels given under ``old`` (multi-label values as in :meth:`Taxonomy.migrate`).
+    old, new : Taxonomy
+        The version the labels were given under, and a later version of the same taxonomy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``label, migrated_label, status, candidates`` (see :meth:`Taxonomy.migrate`).
+
+    Examples
+    --------
+    >>> from workbench.taxonomy import Taxonomy, Category, migrate
+    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
+    >>> t2 = t.apply({"op": "rename", "category": "a", "to": "alpha"})
+    >>> migrate(["a", "zzz"], t, t2)[["migrated_label", "status"]].values.tolist()
+    [['alpha', 'renamed'], [None, 'unknown']]
+    """
+    _check_taxonomies(old, new, "migrate")
+    return migrate_labels(new, labels, old.version, new.version, old_labels=old.labels)
+
+
+def _check_taxonomies(old, new, caller: str) -> None:
+    from .exceptions import ValidationError
+    from .taxonomy import Taxonomy
+
+    for name, value in (("old", old), ("new", new)):
+        if not isinstance(value, Taxonomy):
+            raise ValidationError(f"The {name!r} parameter of {caller} must be a workbench Taxonomy. Got "
+                                  f"{type(value).__name__} instead; load one with Taxonomy.load(path).")

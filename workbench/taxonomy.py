@@ -39,6 +39,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ._validation import check_positive_int
 from .exceptions import TaxonomyError
+from ._taxonomy_diff import diff
+from ._taxonomy_migrate import migrate
 from ._taxonomy_models import Category, ChangelogEntry, EdgeCase, Example, as_tuple, ordered
 from ._taxonomy_validate import validate_document
 from ._taxonomy_yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml
@@ -122,6 +124,18 @@ class Taxonomy:
     def from_dict(cls, data: Mapping[str, Any], *, source: Optional[str] = None) -> "Taxonomy":
         """Build a taxonomy from plain data (what ``yaml.safe_load`` returns).
 
+        Parameters
+        ----------
+        data : mapping
+            The document as plain data.
+        source : str, optional
+            Where it came from, used in error messages.
+
+        Raises
+        ------
+        TaxonomyError
+            Listing every problem (by category id and position: plain data has no lines).
+
         Examples
         --------
         >>> Taxonomy.from_dict({"name": "t", "version": 3, "categories": [{"id": "a", "definition": "A."}]}).version
@@ -145,6 +159,21 @@ class Taxonomy:
     @classmethod
     def load(cls, path: "str | Path") -> "Taxonomy":
         """Read and validate a taxonomy YAML file.
+
+        Parameters
+        ----------
+        path : str or Path
+            A UTF-8 YAML file.
+
+        Returns
+        -------
+        Taxonomy
+            With ``source`` set to the path.
+
+        Raises
+        ------
+        TaxonomyError
+            When the file cannot be read, or listing every problem with its line.
 
         Examples
         --------
@@ -228,28 +257,72 @@ class Taxonomy:
 
     @cached_property
     def parent_of(self) -> Dict[str, Optional[str]]:
-        """``{category id: parent id or None}`` for every category, in document order."""
+        """``{category id: parent id or None}`` for every category, in document order.
+
+        Examples
+        --------
+        >>> Taxonomy("t", 1, categories=[Category("a", definition="A."),
+        ...          Category("b", parent="a", definition="B.")]).parent_of
+        {'a': None, 'b': 'a'}
+        """
         return {c.id: c.parent for c in self.categories}
 
     @cached_property
     def groups(self) -> Tuple[str, ...]:
-        """Ids of the categories that are some category's parent (not labels themselves)."""
+        """Ids of the categories that are some category's parent (not labels themselves).
+
+        Examples
+        --------
+        >>> Taxonomy("t", 1, categories=[Category("a", definition="A."),
+        ...          Category("b", parent="a", definition="B.")]).groups
+        ('a',)
+        """
         parents = {c.parent for c in self.categories if c.parent is not None}
         return tuple(c.id for c in self.categories if c.id in parents)
 
     @cached_property
     def labels(self) -> Tuple[str, ...]:
-        """Valid labels: active leaf categories in document order (incl. the ``other`` one)."""
+        """Valid labels: active leaf categories in document order (incl. the ``other`` one).
+
+        Groups (categories with children) and retired (``deprecated``) categories are not labels.
+
+        Examples
+        --------
+        >>> Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", parent="a", definition="B."),
+        ...          Category("c", definition="C.", deprecated=True), Category("n", other=True, definition="N.")]).labels
+        ('b', 'n')
+        """
         groups = set(self.groups)
         return tuple(c.id for c in self.categories if not c.deprecated and c.id not in groups)
 
     @property
     def other_label(self) -> Optional[str]:
-        """Id of the ``other: true`` catch-all category, or ``None``."""
+        """Id of the active ``other: true`` catch-all category, or ``None``.
+
+        Examples
+        --------
+        >>> Taxonomy("t", 1, categories=[Category("a", definition="A."),
+        ...          Category("none", other=True, definition="Nothing fits.")]).other_label
+        'none'
+        """
         return next((c.id for c in self.categories if c.other and not c.deprecated), None)
 
     def category(self, id: str) -> Category:
-        """The category with this id; an unknown id raises a TaxonomyError listing the valid ids.
+        """The category with this id.
+
+        Parameters
+        ----------
+        id : str
+            A category id (label or group, active or retired).
+
+        Returns
+        -------
+        Category
+
+        Raises
+        ------
+        TaxonomyError
+            For an unknown id, naming the closest id and listing the valid ones.
 
         Examples
         --------
@@ -272,6 +345,16 @@ class Taxonomy:
     def ancestors(self, id: str) -> Tuple[str, ...]:
         """Ancestors of a category from the top level down (the category itself excluded).
 
+        Parameters
+        ----------
+        id : str
+            A category id; an unknown id raises a TaxonomyError listing the valid ones.
+
+        Returns
+        -------
+        tuple of str
+            ``()`` for a top-level category.
+
         Examples
         --------
         >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."),
@@ -287,7 +370,14 @@ class Taxonomy:
         return tuple(reversed(out))
 
     def depth(self, id: str) -> int:
-        """0 for a top-level category, 1 for its children, and so on."""
+        """0 for a top-level category, 1 for its children, and so on.
+
+        Examples
+        --------
+        >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", parent="a", definition="B.")])
+        >>> t.depth("a"), t.depth("b")
+        (0, 1)
+        """
         return len(self.ancestors(id))
 
     @cached_property
@@ -298,7 +388,16 @@ class Taxonomy:
     def roll_up(self, label: Any, level: int) -> Any:
         """The ancestor of ``label`` at depth ``level`` (0 = top); shallower labels stay as they are.
 
-        A list / tuple of labels (multi-label) rolls up each one, keeping first occurrences.
+        Parameters
+        ----------
+        label : str or list / tuple / set of str
+            A category id, or several (multi-label): each rolls up, first occurrences kept.
+        level : int
+            Depth to roll up to, ``0`` for the top level.
+
+        Returns
+        -------
+        str, or tuple of str for several labels
 
         Examples
         --------
@@ -315,6 +414,16 @@ class Taxonomy:
 
     def edge_cases_for(self, id: str) -> Tuple[EdgeCase, ...]:
         """The edge cases whose ``categories`` include ``id``.
+
+        Parameters
+        ----------
+        id : str
+            A category id; an unknown id raises a TaxonomyError listing the valid ones.
+
+        Returns
+        -------
+        tuple of EdgeCase
+            In document order.
 
         Examples
         --------
@@ -361,10 +470,33 @@ class Taxonomy:
     def migrate(self, labels: Any, from_version: int, to_version: Optional[int] = None):
         """Map labels given under ``from_version`` to ``to_version`` (default: this version).
 
-        Uses this taxonomy's changelog. Returns a DataFrame ``label, migrated_label, status,
-        candidates``; status is one of ``unchanged, renamed, merged, needs_relabel, retired,
-        unknown``. Labels of a split category are never guessed: ``needs_relabel`` with the
-        split parts as ``candidates``.
+        Replays the operations of this taxonomy's changelog entries after ``from_version``:
+        labels follow renames and merges; labels of a split category are never guessed.
+
+        Parameters
+        ----------
+        labels : str, list, tuple, numpy array or pandas Series
+            One label per row. A multi-label value is a list / tuple / set of ids or a JSON
+            list string (as the store returns it); it migrates element by element and comes back
+            in the same form (a tuple, or a sorted JSON list string).
+        from_version : int
+            The taxonomy version the labels were given under.
+        to_version : int, optional
+            Target version (at most this taxonomy's version); default this version.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``label, migrated_label, status, candidates`` (index of a Series input kept).
+            ``status``: ``unchanged``, ``renamed``, ``merged`` (``migrated_label`` set), or
+            ``needs_relabel`` (split, or the category became a group; ``candidates`` lists the
+            labels to choose from), ``retired``, ``unknown`` (not a label), ``missing``
+            (None / NaN), with ``migrated_label`` None.
+
+        Raises
+        ------
+        TaxonomyError
+            When the changelog has no entry for a version in between, or the versions go backwards.
 
         Examples
         --------
@@ -377,40 +509,3 @@ class Taxonomy:
         from ._taxonomy_migrate import migrate_labels
 
         return migrate_labels(self, labels, from_version, to_version)
-
-
-def diff(old: Taxonomy, new: Taxonomy):
-    """What changed between two taxonomies, as a DataFrame ``change, category, detail``.
-
-    Uses the changelog operations of ``new`` for the versions after ``old.version`` when they
-    exist, and infers the rest from content (added, removed, retired, renamed, redefined,
-    rule_added, rule_removed, edge_case_added, ...).
-
-    Examples
-    --------
-    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
-    >>> t2 = t.apply([{"op": "retire", "category": "b"}, {"op": "redefine", "category": "a", "definition": "AA."}])
-    >>> diff(t, t2)[["change", "category"]].values.tolist()
-    [['retired', 'b'], ['redefined', 'a']]
-    """
-    from ._taxonomy_diff import diff_taxonomies
-
-    return diff_taxonomies(old, new)
-
-
-def migrate(labels: Any, old: Taxonomy, new: Taxonomy):
-    """Map labels valid under ``old`` to ``new`` through ``new``'s changelog.
-
-    Like :meth:`Taxonomy.migrate`, and also flags labels that ``old`` does not define as
-    ``unknown``. Returns ``label, migrated_label, status, candidates``.
-
-    Examples
-    --------
-    >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A."), Category("b", definition="B.")])
-    >>> t2 = t.apply({"op": "rename", "category": "a", "to": "alpha"})
-    >>> migrate(["a", "zzz"], t, t2)[["migrated_label", "status"]].values.tolist()
-    [['alpha', 'renamed'], [None, 'unknown']]
-    """
-    from ._taxonomy_migrate import migrate_labels
-
-    return migrate_labels(new, labels, old.version, new.version, old_labels=old.labels)
