@@ -77,7 +77,8 @@ def probabilities_over(model, X, n_classes_total, class_index):
     return full
 
 
-def run_curve(dataset, X, y, Xt, yt, strategy, seed, *, n_seed, batch, budget, threshold):
+def run_curve(dataset, X, y, Xt, yt, strategy, seed, *, n_seed, batch, budget, threshold,
+              options=None):
     rng = np.random.default_rng(seed)
     classes = np.unique(y)
     class_index = pd.Series(np.arange(classes.size), index=classes)
@@ -99,7 +100,7 @@ def run_curve(dataset, X, y, Xt, yt, strategy, seed, *, n_seed, batch, budget, t
         k = min(batch, budget - n_labels)
         picked = select_batch(probs, k, strategy=strategy, features=X, labeled_mask=labeled,
                               random_state=int(rng.integers(2**31)),
-                              similarity_threshold=threshold)
+                              similarity_threshold=threshold, **(options or {}))
         labeled[picked] = True
     return pd.DataFrame(rows)
 
@@ -125,6 +126,11 @@ def main(argv=None):
     ap.add_argument("--threshold", type=float, default=None,
                     help="near-duplicate guard (cosine); default off to compare strategies alone")
     ap.add_argument("--tag", default="", help="suffix for the strategy name in the output")
+    ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                    help="strategy option passed to select_batch (numbers parsed), repeatable")
+    ap.add_argument("--batch", type=int, default=None, help="batch size override")
+    ap.add_argument("--seed-size", type=int, default=None, help="seed-set size override")
+    ap.add_argument("--out", default=None, help="curves CSV (default al_<dataset>_curves.csv)")
     args = ap.parse_args(argv)
 
     if args.dataset == "banking77":
@@ -135,18 +141,23 @@ def main(argv=None):
         X, y, Xt, yt = load_digits()
         cfg = dict(n_seed=10, batch=10, budget=300)
         frac = 0.95
+    if args.batch:
+        cfg["batch"] = args.batch
+    if args.seed_size:
+        cfg["n_seed"] = args.seed_size
     full = make_model(args.dataset).fit(X, y)
     full_acc = float((full.predict(Xt) == yt).mean())
     target = frac * full_acc
     print(f"{args.dataset}: pool {X.shape}, full-data accuracy {full_acc:.4f}, "
           f"target {frac:.0%} = {target:.4f}", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"al_{args.dataset}_curves.csv"
+    out = Path(args.out) if args.out else RESULTS / f"al_{args.dataset}_curves.csv"
+    options = {k: float(v) for k, v in (o.split("=", 1) for o in args.option)}
     for strategy in args.strategies:
         for seed in args.seeds:
             t0 = time.perf_counter()
             curve = run_curve(args.dataset, X, y, Xt, yt, strategy, seed,
-                              threshold=args.threshold, **cfg)
+                              threshold=args.threshold, options=options, **cfg)
             curve["strategy"] = strategy + args.tag
             curve["full_accuracy"] = full_acc
             curve["seconds"] = time.perf_counter() - t0

@@ -39,7 +39,7 @@ def digits():
 def test_fit_logs_a_learning_curve_row_with_the_cross_validated_score(toy):
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from workbench._active_learner import default_model
+    from workbench._learner_fit import default_model
 
     texts, labels = toy
     learner = ActiveLearner(cv=3, random_state=5).fit(texts, labels)

@@ -25,41 +25,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._learner_fit import (_is_matrix, cross_validated_accuracy, default_model,
+                           majority_labels)
 from ._strategies import get_strategy
-from ._validation import ITEM_COL, LABEL_COL, check_columns, check_positive_int
-from ._validation import check_random_state
+from ._validation import ITEM_COL, LABEL_COL, check_positive_int, check_random_state
 from .exceptions import DataError, ValidationError
 
-__all__ = ["ActiveLearner", "default_model"]
+__all__ = ["ActiveLearner"]
 
 _CURVE_COLUMNS = ["n_labels", "n_classes", "cv_score", "cv_std", "strategy", "timestamp",
                   "fit_seconds"]
-
-
-def default_model(random_state=None):
-    """TF-IDF (unigrams, sublinear tf) + multinomial logistic regression (lbfgs, C=10).
-
-    Examples
-    --------
-    >>> [name for name, _ in default_model().steps]
-    ['tfidf', 'logreg']
-    """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("tfidf", TfidfVectorizer(sublinear_tf=True)),
-                     ("logreg", LogisticRegression(C=10.0, max_iter=200, tol=1e-3))])
-
-
-def _is_matrix(x) -> bool:
-    return sp.issparse(x) or (isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.number))
-
-
-def _rows(x, idx):
-    if sp.issparse(x) or isinstance(x, np.ndarray):
-        return x[idx]
-    return [x[i] for i in idx]
 
 
 class ActiveLearner:
@@ -119,6 +94,8 @@ class ActiveLearner:
         self._lock = threading.RLock()
         self._executor: Optional[ThreadPoolExecutor] = None
         self._curve: list = []
+        self._started = 0    # fits started (a generation number per fit)
+        self._installed = 0  # generation of the model serving now
         self._texts: list = []
         self._labels: list = []
         self._pool = None
@@ -168,22 +145,38 @@ class ActiveLearner:
     def _featurize(self, X):
         return self._featurizer.transform(X) if self._featurizer is not None else X
 
-    def _estimator_template(self):
+    def _new_estimator(self, X):
+        """A fresh, unfitted estimator for data ``X`` (the final step when features are cached)."""
         from sklearn.base import clone
 
-        model = self.model if self.model is not None else default_model()
         if self._featurizer is not None:
+            model = self.model if self.model is not None else default_model()
             return clone(model.steps[-1][1])
-        return self._template(self._texts if self._texts else np.empty((0, 1)))
+        return self._template(X)
+
+    def _warm_started(self, estimator, y):
+        """Continue from the current model when it can (same classes, ``warm_start`` support):
+        a retrain after a few new labels then takes a few solver iterations."""
+        import copy
+
+        prev = self.model_
+        if (prev is None or type(prev) is not type(estimator)
+                or "warm_start" not in estimator.get_params()
+                or not np.array_equal(np.unique(y), getattr(prev, "classes_", None))):
+            return estimator
+        warm = copy.deepcopy(prev)
+        warm.set_params(warm_start=True)
+        return warm
 
     def _fit_job(self, X, y, bar=None) -> dict:
+        import warnings
+
         t0 = time.perf_counter()
         features = self._featurize(X)
-        if self._featurizer is None and _is_matrix(X):
-            estimator = self._template(X)
-        else:
-            estimator = self._estimator_template()
-        estimator.fit(features, y)
+        estimator = self._warm_started(self._new_estimator(X), y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence warnings on tiny label sets
+            estimator.fit(features, y)
         if bar is not None:
             bar.update(1)
         cv_mean, cv_std = self._cv_score(features, y, bar)
@@ -196,35 +189,20 @@ class ActiveLearner:
     def _cv_score(self, features, y, bar=None):
         if not self.cv or len(y) < 2 * int(self.cv):
             return float("nan"), float("nan")
-        import warnings
-
-        from sklearn.base import clone
-        from sklearn.model_selection import KFold, StratifiedKFold
-
-        y = np.asarray(y)
-        folds = int(self.cv)
+        template = self._new_estimator(features)
         seed = int(check_random_state(self.random_state).integers(2**31 - 1))
-        counts = np.unique(y, return_counts=True)[1]
-        splitter = (StratifiedKFold(folds, shuffle=True, random_state=seed)
-                    if counts.min() >= folds else KFold(folds, shuffle=True, random_state=seed))
-        scores = []
-        template = clone(self._estimator_template()) if self._featurizer is not None \
-            else self._template(features)
-        for train, test in splitter.split(np.zeros(len(y)), y):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m = clone(template).fit(_rows(features, train), y[train])
-            scores.append(float(np.mean(m.predict(_rows(features, test)) == y[test])))
-            if bar is not None:
-                bar.update(1)
-        return float(np.mean(scores)), float(np.std(scores))
+        return cross_validated_accuracy(template, features, np.asarray(y), folds=int(self.cv),
+                                        seed=seed, bar=bar)
 
-    def _install(self, result: dict) -> None:
+    def _install(self, result: dict, generation: int) -> None:
         with self._lock:
-            self.model_ = result.pop("model")
-            self.classes_ = np.asarray(self.model_.classes_)
             self._curve.append({k: result[k] for k in _CURVE_COLUMNS})
-            self.status = f"fitted on {result['n_labels']} labels"
+            if generation > self._installed:  # a slower, older fit never replaces a newer one
+                self._installed = generation
+                self.model_ = result["model"]
+                self.classes_ = np.asarray(self.model_.classes_)
+            running = self._started > generation
+            self.status = "training" if running else f"fitted on {len(self._labels)} labels"
 
     def _check_data(self, texts, labels):
         if isinstance(texts, pd.DataFrame):
@@ -293,13 +271,8 @@ class ActiveLearner:
         -------
         self
         """
-        check_columns(items, [item_col, text_col], what="items")
-        check_columns(annotations, [item_col, label_col], what="annotations")
-        votes = annotations.dropna(subset=[label_col]).astype({label_col: str})
-        majority = (votes.groupby([item_col, label_col]).size().rename("n").reset_index()
-                    .sort_values([item_col, "n", label_col], ascending=[True, False, True])
-                    .drop_duplicates(item_col))
-        data = items[[item_col, text_col]].merge(majority, on=item_col)
+        data = majority_labels(items, annotations, text_col=text_col, item_col=item_col,
+                               label_col=label_col)
         return self.fit(data[text_col].tolist(), data[label_col].to_numpy())
 
     def _run(self, X, y):
@@ -309,13 +282,19 @@ class ActiveLearner:
 
             bar = tqdm(total=1 + (int(self.cv) if self.cv else 0), desc="retraining",
                        leave=False)
-        self.status = "training"
+        with self._lock:
+            self._started += 1
+            generation = self._started
+            self.status = "training"
         try:
             result = self._fit_job(X, y, bar)
+        except Exception as exc:
+            self.status = f"retrain failed ({exc.__class__.__name__}: {exc})"
+            raise
         finally:
             if bar is not None:
                 bar.close()
-        self._install(result)
+        self._install(result, generation)
         return result
 
     def retrain_async(self) -> Future:

@@ -95,6 +95,36 @@ def _cluster_margin(probabilities, n, *, features, eligible, rng, candidates=10)
     return div.best_per_cluster(pool, scores, features, n, rng=rng)
 
 
+def _class_margin(probabilities, n, *, features, eligible, rng, candidates=10):
+    """Margin order, but at most one item per predicted class per round among the
+    ``candidates * n`` smallest margins, so a batch spreads over the classes the model
+    confuses instead of piling onto one confusion."""
+    scores = sc.margin_scores(probabilities)
+    pool = sc.top_n(scores, max(n, int(candidates * n)), rng=rng, eligible=eligible)
+    predicted = probabilities[pool].argmax(axis=1)
+    # rank of each candidate within its predicted class (0 = best), then by score
+    order = np.lexsort((np.arange(pool.size), predicted))
+    within = np.empty(pool.size, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(np.diff(predicted[order])) + 1]
+    for a, b in zip(starts, np.r_[starts[1:], pool.size]):
+        within[order[a:b]] = np.arange(b - a)
+    return pool[np.lexsort((np.arange(pool.size), within))]
+
+
+def _prior_corrected(probabilities, eligible):
+    """Divide by the model's mean prediction over the unlabeled pool and renormalise: a
+    model trained on a skewed label set leans toward the frequent classes; this removes
+    that lean before the margin is taken (a balanced-posterior correction)."""
+    prior = probabilities[eligible].mean(axis=0) if eligible.any() else probabilities.mean(axis=0)
+    corrected = probabilities / np.maximum(prior, 1e-12)
+    return corrected / corrected.sum(axis=1, keepdims=True)
+
+
+def _balanced_margin(probabilities, n, *, features, eligible, rng):
+    scores = sc.margin_scores(_prior_corrected(probabilities, eligible))
+    return sc.top_n(scores, _spares(n), rng=rng, eligible=eligible)
+
+
 def _kcenter(probabilities, n, *, features, eligible, rng):
     labeled = np.flatnonzero(~eligible)
     return div.kcenter_greedy(features, n, eligible=eligible, rng=rng, labeled=labeled)
@@ -142,6 +172,12 @@ STRATEGIES = {
     "cluster_margin": Strategy(_cluster_margin, options=frozenset({"candidates"}),
                                description="the most uncertain item of each k-means cluster "
                                            "among the candidates*n smallest margins"),
+    "class_margin": Strategy(_class_margin, options=frozenset({"candidates"}),
+                             description="margin, spread over the predicted classes (one per "
+                                         "class per round among the candidates*n smallest)"),
+    "balanced_margin": Strategy(_balanced_margin,
+                                description="margin after dividing out the model's class "
+                                            "prior (mean prediction over the pool)"),
     "kcenter": Strategy(_kcenter, needs_probabilities="optional", needs_features=True,
                         description="greedy k-center core-set in cosine distance"),
     "disagreement": Strategy(_disagreement, options=frozenset({"votes"}),
