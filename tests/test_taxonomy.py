@@ -169,6 +169,17 @@ def test_save_and_load(tmp_path):
     assert loaded == t and loaded.source == str(path)
 
 
+def test_from_yaml_takes_text_bytes_or_a_file_object():
+    import io
+
+    t = Taxonomy.from_yaml(BASE)
+    assert Taxonomy.from_yaml(BASE.encode("utf-8")) == t == Taxonomy.from_yaml(io.StringIO(BASE))
+    with pytest.raises(ValidationError, match="Use Taxonomy.load"):
+        Taxonomy.from_yaml(DEMO)
+    with pytest.raises(TaxonomyError, match="not UTF-8"):
+        Taxonomy.from_yaml(b"name: \xff\xfe")
+
+
 def test_load_missing_file_is_a_taxonomy_error(tmp_path):
     with pytest.raises(TaxonomyError, match="cannot read the taxonomy file"):
         Taxonomy.load(tmp_path / "nope.yaml")

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ._validation import check_positive_int
-from .exceptions import TaxonomyError
+from .exceptions import TaxonomyError, ValidationError
 from ._taxonomy_diff import diff
 from ._taxonomy_migrate import migrate
 from ._taxonomy_models import Category, ChangelogEntry, EdgeCase, Example, as_tuple, ordered
@@ -90,7 +90,7 @@ class Taxonomy:
 
         Parameters
         ----------
-        text : str or bytes
+        text : str, bytes or a text file object
             The YAML document.
         source : str, optional
             Where it came from (a file name), used in error messages.
@@ -109,6 +109,12 @@ class Taxonomy:
           - line 2: top level: 'version' must be an integer such as 3, got a string.
           - line 4: category 'a' (categories[0]): missing 'definition'; add `definition: ...`.
         """
+        if hasattr(text, "read"):
+            text = text.read()
+        if not isinstance(text, (str, bytes)):
+            hint = " Use Taxonomy.load(path) for a file." if isinstance(text, Path) else ""
+            raise ValidationError(f"The 'text' parameter of Taxonomy.from_yaml must be the YAML text (str or "
+                                  f"bytes). Got {type(text).__name__} instead.{hint}")
         try:
             data, lines, duplicates = parse_yaml(text)
         except YamlProblem as exc:
