@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from workbench.error_analysis import cross_validated_predictions, label_issue_table  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "banking77" / "train.csv"
-METHODS = ["prune_by_noise_rate", "both", "low_self_confidence", "calibrated_self_confidence"]
+METHODS = ["prune_by_noise_rate", "both", "low_self_confidence", "calibrated_self_confidence", "noise_mixture"]
 
 
 def flip_labels(labels: np.ndarray, rate: float, seed: int):
