@@ -67,6 +67,7 @@ def acked(text: str) -> list:
         [int(x) for x in lines if x.strip()]
 
 
+@pytest.mark.slow  # 10,000 fsynced commits: ~10 s on an idle 2-core machine, more when it is shared
 def test_that_four_processes_writing_2500_labels_each_give_exactly_10000_rows(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     prepare(url).close()

@@ -12,7 +12,7 @@ from workbench.exceptions import DataError, LabelNotInTaxonomyError, StoreError
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 
-from test_store_concurrency import TAX, acked, prepare, spawn
+from tests.test_store_concurrency import TAX, acked, prepare, spawn
 
 pytestmark = pytest.mark.postgres
 
@@ -54,6 +54,7 @@ def test_that_the_store_works_the_same_on_postgres(postgres_url):
     assert store.taxonomy(1) == Taxonomy.from_yaml(TAX)
 
 
+@pytest.mark.slow
 def test_that_four_processes_writing_to_postgres_give_exactly_10000_rows(postgres_url, tmp_path):
     prepare(postgres_url).close()
     go = tmp_path / "go"

@@ -79,8 +79,10 @@ def _finish(data: dict, columns: Sequence[str]) -> pd.DataFrame:
             out[c] = np.asarray(values, dtype=bool)
         elif c in ("duration_ms", "retracts"):
             out[c] = pd.array(values, dtype="Int64")
-        elif c == "created_at":
-            out[c] = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+        elif c == "created_at":  # rows written together share a timestamp: parse each distinct one once
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            parsed = pd.DatetimeIndex(pd.to_datetime(uniques, format="ISO8601", utc=True))
+            out[c] = pd.Series(parsed.take(codes) if len(codes) else parsed[:0])
         else:
             out[c] = pd.Series(values, dtype=object)
     df = pd.DataFrame({c: (v.to_numpy() if isinstance(v, pd.Series) and c != "created_at" else v)

@@ -37,20 +37,18 @@ workbench.exceptions.LabelNotInTaxonomyError: Label 'refnd' is not in taxonomy '
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from typing import Any, Dict, List, Optional, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
 from . import _store_schema as S
+from . import _store_meta as M
 from ._store_items import add_items as _add_items, read_items_table
-from ._store_labels import LabelRules, normalize_label
+from ._store_labels import LabelRules
 from ._store_read import read_annotations
 from ._store_records import insert_annotations
-from ._validation import check_option, check_positive_int, check_columns
+from ._validation import check_columns, check_option
 from .exceptions import StoreError
 
 __all__ = ["AnnotationStore", "KINDS"]
@@ -90,10 +88,24 @@ class AnnotationStore:
         self.url = S.normalize_url(url)
         self._engine = S.open_engine(self.url, synchronous=synchronous)
         self.schema_version = S.ensure_schema(self._engine)
-        self._lock = threading.Lock()
         self._round_versions: Dict[int, int] = {}
         self._rules: Dict[int, LabelRules] = {}
         self._taxonomies: Dict[int, Any] = {}
+
+    @classmethod
+    def example(cls, url: str = "sqlite://", *, task: str = "multiclass") -> "AnnotationStore":
+        """A small ready-made store for trying things out: taxonomy v1 (``refund``, ``cancel``,
+        ``bug``), items ``m1``-``m3`` and round 1.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> len(store.items()), store.rounds()["round"].tolist()
+        (3, [1])
+        """
+        from ._store_example import example_store
+
+        return example_store(url, task=task)
 
     def __repr__(self) -> str:
         return f"AnnotationStore({sa.make_url(self.url).render_as_string(hide_password=True)!r})"
@@ -154,12 +166,10 @@ class AnnotationStore:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> store = AnnotationStore("sqlite://")
-        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a"], "text": ["x"], "lang": ["en"]}))
-        >>> store.items()[["item_id", "text", "lang"]]
-          item_id text lang
-        0       a    x   en
+        >>> AnnotationStore.example().items(item_ids=["m3", "m1"])[["item_id", "text", "channel"]]
+          item_id                  text channel
+        0      m3       The app crashes    chat
+        1      m1  I want my money back    chat
         """
         return read_items_table(self._engine, item_ids=item_ids, dataset=dataset)
 
@@ -172,35 +182,31 @@ class AnnotationStore:
 
         Examples
         --------
-        >>> from workbench.taxonomy import Taxonomy
-        >>> store = AnnotationStore("sqlite://")
-        >>> t = Taxonomy.from_yaml("name: t\\nversion: 3\\ncategories:\\n  - {id: a, definition: A.}\\n")
-        >>> store.save_taxonomy(t), store.save_taxonomy(t), store.taxonomy_versions()
-        (3, 3, [3])
+        >>> store = AnnotationStore.example()
+        >>> t = store.taxonomy(1)
+        >>> store.save_taxonomy(t), store.taxonomy_versions()
+        (1, [1])
         """
-        text = taxonomy.to_yaml()
-        version = int(taxonomy.version)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        t = S.taxonomies
-        with S.write_transaction(self._engine) as conn:
-            found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
-            if found is None:
-                conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
-                                               content_hash=digest, created_at=S.utcnow()))
-            elif found.content_hash != digest:
-                raise StoreError(
-                    f"Taxonomy version {version} is already saved in {self!r} with different content "
-                    f"(name {found.name!r}). Versions are immutable: make the next version with "
-                    "Taxonomy.apply(...) (or bump 'version') and save that.")
-        return version
+        return M.save_taxonomy(self._engine, taxonomy, where=repr(self))
 
     def taxonomy_versions(self) -> List[int]:
-        """Saved taxonomy versions, ascending."""
-        with self._engine.connect() as conn:
-            return [int(v) for v in conn.execute(sa.select(S.taxonomies.c.version).order_by("version")).scalars()]
+        """Saved taxonomy versions, ascending.
+
+        Examples
+        --------
+        >>> AnnotationStore("sqlite://").taxonomy_versions()
+        []
+        """
+        return M.taxonomy_versions(self._engine)
 
     def taxonomy(self, version: Optional[int] = None):
-        """The saved :class:`~workbench.taxonomy.Taxonomy` of ``version`` (the latest when None)."""
+        """The saved :class:`~workbench.taxonomy.Taxonomy` of ``version`` (the latest when None).
+
+        Examples
+        --------
+        >>> AnnotationStore.example().taxonomy().labels
+        ('refund', 'cancel', 'bug')
+        """
         if version is None:
             versions = self.taxonomy_versions()
             if not versions:
@@ -210,12 +216,7 @@ class AnnotationStore:
         if version not in self._taxonomies:
             from .taxonomy import Taxonomy
 
-            with self._engine.connect() as conn:
-                text = conn.execute(sa.select(S.taxonomies.c.yaml)
-                                    .where(S.taxonomies.c.version == version)).scalar()
-            if text is None:
-                raise StoreError(f"Taxonomy version {version} is not saved in {self!r}; saved versions: "
-                                 f"{self.taxonomy_versions()}. Save it with store.save_taxonomy(t).")
+            text = M.taxonomy_yaml(self._engine, version, where=repr(self))
             self._taxonomies[version] = Taxonomy.from_yaml(text, source=f"{self.url} (taxonomy v{version})")
         return self._taxonomies[version]
 
@@ -231,61 +232,40 @@ class AnnotationStore:
         """Create labeling round ``round`` against a saved taxonomy version; return ``round``.
 
         Creating the same round again with the same settings is a no-op; other settings
-        raise :class:`~workbench.exceptions.StoreError`.
+        raise :class:`~workbench.exceptions.StoreError`. ``params`` must be JSON-serialisable.
 
         Examples
         --------
-        >>> from workbench.taxonomy import Taxonomy
-        >>> store = AnnotationStore("sqlite://")
-        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
-        >>> store.create_round(1, taxonomy_version=v, name="pilot", params={"overlap": 2})
-        1
-        >>> store.round_info(1)["params"]
+        >>> store = AnnotationStore.example()
+        >>> store.create_round(2, taxonomy_version=1, name="second", params={"overlap": 2})
+        2
+        >>> store.round_info(2)["params"]
         {'overlap': 2}
         """
-        round = check_positive_int(round, param="round", caller="create_round", minimum=0)
-        taxonomy_version = check_positive_int(taxonomy_version, param="taxonomy_version",
-                                              caller="create_round", minimum=0)
-        try:
-            params_json = json.dumps(params or {}, sort_keys=True)
-        except TypeError as exc:
-            raise StoreError(f"The params of round {round} must be JSON-serialisable ({exc}).") from exc
-        r = S.rounds
-        with S.write_transaction(self._engine) as conn:
-            known = conn.execute(sa.select(S.taxonomies.c.version)
-                                 .where(S.taxonomies.c.version == taxonomy_version)).scalar()
-            if known is None:
-                raise StoreError(f"Cannot create round {round}: taxonomy version {taxonomy_version} is not saved; "
-                                 f"saved versions: {self.taxonomy_versions()}. Call store.save_taxonomy(t) first.")
-            found = conn.execute(sa.select(r).where(r.c.round == round)).first()
-            if found is None:
-                conn.execute(r.insert().values(round=round, name=name, taxonomy_version=taxonomy_version,
-                                               params=params_json, created_at=S.utcnow()))
-            elif (found.taxonomy_version, found.name, found.params) != (taxonomy_version, name, params_json):
-                raise StoreError(f"Round {round} already exists with taxonomy v{found.taxonomy_version}, name "
-                                 f"{found.name!r}, params {found.params}. Rounds are immutable: use a new round number.")
-        return round
+        return M.create_round(self._engine, round, taxonomy_version=taxonomy_version, name=name, params=params)
 
     def rounds(self) -> pd.DataFrame:
-        """Rounds as a DataFrame ``round, name, taxonomy_version, params, created_at``."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(S.rounds).order_by(S.rounds.c.round)).mappings().all()
-        df = pd.DataFrame([dict(r) for r in rows], columns=["round", "name", "taxonomy_version", "params",
-                                                           "created_at"])
-        df["params"] = [json.loads(p) if p else {} for p in df["params"]]
-        df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
-        return df
+        """Rounds as a DataFrame ``round, name, taxonomy_version, params, created_at``.
+
+        Examples
+        --------
+        >>> AnnotationStore.example().rounds()[["round", "name", "taxonomy_version"]]
+           round   name  taxonomy_version
+        0      1  pilot                 1
+        """
+        return M.rounds_table(self._engine)
 
     def round_info(self, round: int) -> dict:
-        """``{'round', 'name', 'taxonomy_version', 'params', 'created_at'}`` of one round."""
-        with self._engine.connect() as conn:
-            row = conn.execute(sa.select(S.rounds).where(S.rounds.c.round == int(round))).mappings().first()
-        if row is None:
-            raise StoreError(f"Round {round} does not exist in {self!r}; existing rounds: "
-                             f"{self.rounds()['round'].tolist()}. Create it with store.create_round({round}, "
-                             "taxonomy_version=...).")
-        info = dict(row)
-        info["params"] = json.loads(info["params"]) if info["params"] else {}
+        """``{'round', 'name', 'taxonomy_version', 'params', 'created_at'}`` of one round.
+
+        Raises :class:`~workbench.exceptions.StoreError` listing the rounds when it does not exist.
+
+        Examples
+        --------
+        >>> AnnotationStore.example().round_info(1)["taxonomy_version"]
+        1
+        """
+        info = M.round_row(self._engine, round, where=repr(self))
         self._round_versions[int(round)] = int(info["taxonomy_version"])
         return info
 
@@ -305,17 +285,13 @@ class AnnotationStore:
         Examples
         --------
         >>> import pandas as pd
-        >>> from workbench.taxonomy import Taxonomy
-        >>> store = AnnotationStore("sqlite://")
-        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a", "b"], "text": ["x", "y"]}))
-        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
-        >>> _ = store.create_round(1, taxonomy_version=v)
-        >>> store.assign(pd.DataFrame({"item_id": ["b", "a"], "annotator": "ana"}), round=1)
+        >>> store = AnnotationStore.example()
+        >>> store.assign(pd.DataFrame({"item_id": ["m2", "m1"], "annotator": "ana"}), round=1)
         2
         >>> store.assignments(round=1)
            round item_id annotator  position
-        0      1       b       ana         0
-        1      1       a       ana         1
+        0      1      m2       ana         0
+        1      1      m1       ana         1
         """
         from ._store_records import insert_assignments
 
@@ -324,7 +300,13 @@ class AnnotationStore:
         return insert_assignments(self._engine, df, round=int(round))
 
     def assignments(self, *, round: Optional[int] = None, annotator: Optional[str] = None) -> pd.DataFrame:
-        """Assignments as a DataFrame ``round, item_id, annotator, position`` (queue order)."""
+        """Assignments as a DataFrame ``round, item_id, annotator, position`` (queue order).
+
+        Examples
+        --------
+        >>> AnnotationStore.example().assignments(round=1).columns.tolist()
+        ['round', 'item_id', 'annotator', 'position']
+        """
         a = S.assignments
         query = sa.select(a.c.round, a.c.item_id, a.c.annotator, a.c.position)
         if round is not None:
@@ -371,7 +353,10 @@ class AnnotationStore:
 
         Examples
         --------
-        See the module docstring.
+        >>> store = AnnotationStore.example()
+        >>> rid = store.record("m1", "ana", "refund", round=1, duration_ms=2300)
+        >>> store.annotations().loc[0, ["id", "label", "duration_ms"]].tolist() == [rid, "refund", 2300]
+        True
         """
         row = {"item_id": item_id, "annotator": annotator, "label": label, "unsure": unsure, "note": note,
                "duration_ms": duration_ms, "kind": kind, "session_id": session_id}
@@ -382,6 +367,14 @@ class AnnotationStore:
         optionally ``unsure, note, duration_ms, kind, session_id``); return the new ids in row order.
 
         Every row is checked first; nothing is written if one fails.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore.example()
+        >>> df = pd.DataFrame({"item_id": ["m1", "m2"], "annotator": "ana", "label": ["refund", "cancel"]})
+        >>> len(store.record_many(df, round=1))
+        2
         """
         check_columns(df, ["item_id", "annotator", "label"], what="record_many(df)")
         optional = ["unsure", "note", "duration_ms", "kind", "session_id"]
@@ -394,13 +387,8 @@ class AnnotationStore:
 
         Examples
         --------
-        >>> import pandas as pd
-        >>> from workbench.taxonomy import Taxonomy
-        >>> store = AnnotationStore("sqlite://")
-        >>> _ = store.add_items(pd.DataFrame({"item_id": ["a"], "text": ["x"]}))
-        >>> v = store.save_taxonomy(Taxonomy.from_yaml("name: t\\nversion: 1\\ncategories:\\n  - {id: a, definition: A.}\\n"))
-        >>> _ = store.create_round(1, taxonomy_version=v)
-        >>> rid = store.record("a", "ana", "a", round=1)
+        >>> store = AnnotationStore.example()
+        >>> rid = store.record("m1", "ana", "bug", round=1)
         >>> _ = store.retract(rid)
         >>> len(store.annotations()), len(store.annotations(current_only=False))
         (0, 2)
@@ -428,6 +416,16 @@ class AnnotationStore:
         pandas.DataFrame
             ``id, item_id, annotator, round, label, taxonomy_version, unsure, note,
             duration_ms, kind, created_at, session_id``, ordered by ``id``.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.record("m1", "ana", "bug", round=1)
+        >>> _ = store.record("m1", "ana", "refund", round=1)
+        >>> store.annotations()[["item_id", "label"]].values.tolist()
+        [['m1', 'refund']]
+        >>> len(store.annotations(current_only=False))
+        2
         """
         kinds = None
         if kind is not None:
@@ -438,7 +436,18 @@ class AnnotationStore:
                                 current_only=bool(current_only))
 
     def progress(self, *, round: int) -> pd.DataFrame:
-        """Per annotator of ``round``: ``annotator, n_assigned, n_done`` (current ``label`` rows)."""
+        """Per annotator of ``round``: ``annotator, n_assigned, n_done`` (current ``label`` rows).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore.example()
+        >>> _ = store.assign(pd.DataFrame({"item_id": ["m1", "m2"], "annotator": "ana"}), round=1)
+        >>> _ = store.record("m1", "ana", "bug", round=1)
+        >>> store.progress(round=1)
+          annotator  n_assigned  n_done
+        0       ana           2       1
+        """
         from ._store_records import progress_table
 
         return progress_table(self._engine, round=int(round))
@@ -451,7 +460,8 @@ class AnnotationStore:
         Examples
         --------
         >>> import io
-        >>> store = AnnotationStore("sqlite://")
+        >>> store = AnnotationStore.example()
+        >>> _ = store.record("m1", "ana", "bug", round=1)
         >>> buf = io.StringIO(); store.export(buf, format="csv"); buf.getvalue().split(",")[:3]
         ['id', 'item_id', 'annotator']
         """
@@ -462,7 +472,18 @@ class AnnotationStore:
     def import_label_studio(self, path_or_data: Any, *, round: int, **kwargs) -> List[int]:
         """Import a Label Studio classification export (``Choices`` results) into ``round``.
 
-        See :func:`workbench._store_io.import_label_studio` for the keywords.
+        Keywords: ``from_name`` (the Choices control, default any), ``text_key="text"`` and
+        ``id_key="item_id"`` (task data fields; without an id the text is hashed),
+        ``annotator`` (overrides ``completed_by``), ``dataset``, ``add_items=True``. Items are
+        added idempotently; rows are written oldest first in one transaction.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> tasks = [{"data": {"text": "Refund!", "item_id": "m9"}, "annotations": [{"completed_by": "kim",
+        ...           "result": [{"type": "choices", "value": {"choices": ["refund"]}}]}]}]
+        >>> len(store.import_label_studio(tasks, round=1)), store.annotations()["annotator"].tolist()
+        (1, ['kim'])
         """
         from ._store_io import import_label_studio
 
