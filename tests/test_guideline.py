@@ -249,3 +249,41 @@ def test_html_guideline_renders_offline_in_chromium(tmp_path, chromium_path):
     assert float(font.rstrip("px")) >= 15 and width <= 800  # readable body size and line length
     assert nested == len([c for c in t.categories if c.parent and not c.deprecated])
     assert t.category("refund_request").definition in " ".join(visible.split())
+
+
+# ----------------------------------------------------------------------------- escaping, property-based
+def _fuzz_texts():
+    from hypothesis import strategies as st
+
+    char = st.one_of(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), max_codepoint=0x2FFF),
+                     st.sampled_from(list("<>&\"'`*_[]()#!|\\-+=~.1 \n")))
+    piece = st.one_of(char, st.sampled_from(["<script>", "&amp;", "&#65;", "```", "1. ", "- ", "## ", "<!--"]))
+    return st.lists(piece, min_size=1, max_size=12).map("".join).filter(lambda s: s.strip())
+
+
+def test_any_text_is_shown_literally_and_never_becomes_markup():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_fuzz_texts(), min_size=6, max_size=6))
+    def check(texts):
+        name, definition, include, example, rule, summary = texts
+        t = Taxonomy.from_dict({
+            "name": name, "version": 1,
+            "categories": [{"id": "a", "name": name, "definition": definition, "include": [include],
+                            "examples": [example]}, {"id": "b", "definition": definition}],
+            "edge_cases": [{"rule": rule, "categories": ["a", "b"], "examples": [{"text": example, "label": "a"}]}],
+            "changelog": [{"version": 1, "summary": summary, "changes": [{"op": "add", "category": "a",
+                                                                         "rationale": rule}]}]})
+        html_page = parse(render_guideline_html(t))
+        md_page = parse(markdown_to_html(render_guideline_markdown(t)))
+        allowed = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "h4", "p",
+                   "strong", "code", "nav", "ul", "ol", "li", "a", "section", "span", "div", "footer"}
+        assert {n["tag"] for n in html_page.elements} <= allowed
+        assert {n["tag"] for n in md_page.elements} <= allowed
+        for text in texts:
+            assert norm(text) in html_page.visible, text
+            assert norm(text) in md_page.visible, (text, render_guideline_markdown(t))
+
+    check()

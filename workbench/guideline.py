@@ -87,9 +87,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 
 
-def _md(text: str) -> str:
+def _md(text: str, strip: bool = True) -> str:
     """Escape Markdown markup, then HTML (Markdown renderers pass raw HTML through)."""
-    text = _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)))
+    text = re.sub(r"\s+", " ", str(text))
+    text = _MD_SPECIAL.sub(r"\\\1", text.strip() if strip else text)
     text = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -101,7 +102,7 @@ def _md_code(text: str) -> str:
 
 
 def _md_segments(segs: Segments) -> str:
-    return "".join(_md_code(v) if k == "code" else _md(v) for k, v in segs)
+    return "".join(_md_code(v) if k == "code" else _md(v, strip=False) for k, v in segs)
 
 
 def _md_example(e) -> str:
