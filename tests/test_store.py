@@ -309,3 +309,53 @@ def test_that_the_database_refuses_updates_of_kind_and_double_retracts(store):
         con.execute("INSERT INTO annotations (item_id, annotator, round, taxonomy_version, unsure, kind, created_at)"
                     " VALUES ('a', 'ana', 1, 1, 0, 'vote', '2026-01-01 00:00:00')")
     con.close()
+
+
+def test_that_the_chunked_reader_gives_the_same_rows_for_any_chunk_size(store, monkeypatch):
+    import workbench._store_read as reader
+
+    df = pd.DataFrame({"item_id": list("abcabcabca"), "annotator": [f"n{i % 4}" for i in range(10)],
+                       "label": ["bug", "refund", "cancel", "bug", "bug", "refund", "cancel", "cancel", "bug", "bug"]})
+    store.record_many(df, round=1)
+    store.retract(3)
+    whole_cur, whole_all = store.annotations(), store.annotations(current_only=False)
+    for size in (1, 3, 7):
+        monkeypatch.setattr(reader, "_CHUNK", size)
+        pd.testing.assert_frame_equal(store.annotations(), whole_cur)
+        pd.testing.assert_frame_equal(store.annotations(current_only=False), whole_all)
+    assert len(whole_all) == 11 and 3 not in set(whole_cur["id"])
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("record"), st.sampled_from("abc"), st.sampled_from(["ana", "ben"]),
+              st.sampled_from(["label", "skip", "adjudication"]), st.sampled_from(["bug", "refund", "cancel"])),
+    st.tuples(st.just("retract"), st.integers(0, 30)),
+), max_size=25)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_that_current_rows_match_a_plain_python_model_of_the_rules(ops):
+    store = make_store("sqlite://")
+    rows, retracted = [], set()  # the model: every non-retract row in id order, and retracted ids
+    for op in ops:
+        if op[0] == "record":
+            _, item, who, kind, label = op
+            rid = store.record(item, who, None if kind == "skip" else label, round=1, kind=kind)
+            rows.append((rid, item, who, kind))
+        elif rows:
+            target = rows[op[1] % len(rows)][0]
+            if target in retracted:
+                with pytest.raises(StoreError):
+                    store.retract(target)
+            else:
+                store.retract(target)
+                retracted.add(target)
+    newest = {}
+    for rid, item, who, kind in rows:
+        if rid not in retracted:
+            newest[(item, who, kind)] = rid
+    assert store.annotations()["id"].tolist() == sorted(newest.values())
+    assert len(store.annotations(current_only=False)) == len(rows) + len(retracted)
