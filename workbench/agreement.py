@@ -9,8 +9,12 @@ gives per-label binary agreement.
 
 ``categories`` declares the full, ordered category set (e.g. a taxonomy's labels), so
 unused categories count where a metric's definition says they do (Brennan-Prediger,
-Gwet) and weights use the declared order. Undefined values (no item with two
-ratings, a single category everywhere) are NaN with a :class:`WorkbenchWarning`.
+Gwet) and weights use the declared order (``weights_on="values"`` uses numeric label
+values instead). For multi-label data ``categories`` lists the single labels a set
+may contain. A pandas categorical label column declares its categories itself.
+Undefined values (no item with two ratings, a single category everywhere) are NaN
+with a :class:`WorkbenchWarning`; bad input raises a
+:class:`~workbench.exceptions.WorkbenchError` that lists the valid options.
 
 The computations are vectorised: the item x category count matrix comes from one
 ``np.bincount``, and bootstrap resamples are reweightings of per-item sums.
