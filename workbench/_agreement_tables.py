@@ -302,11 +302,24 @@ def pairwise_table(df: pd.DataFrame, *, item_col: str = "item_id", annotator_col
 
 
 def rating_pairs(r):
-    """All unordered pairs of ratings on the same item: (annotator_a, annotator_b, label_a, label_b)."""
-    frame = pd.DataFrame({"i": r.item, "a": r.annotator, "l": r.label})
-    joined = frame.merge(frame, on="i")
-    joined = joined[joined.a_x < joined.a_y]
-    return (joined.a_x.to_numpy(), joined.a_y.to_numpy(), joined.l_x.to_numpy(), joined.l_y.to_numpy())
+    """All unordered pairs of ratings on the same item: (annotator_a, annotator_b, label_a, label_b).
+
+    ``annotator_a < annotator_b`` (codes). Vectorised: ratings sorted by item, then for each
+    offset d the ratings d places apart that share an item (max ratings per item - 1 passes).
+    """
+    order = np.argsort(r.item, kind="stable")
+    item, ann, lab = r.item[order], r.annotator[order], r.label[order]
+    widest = int(np.bincount(item).max()) if len(item) else 0
+    first, second = [], []
+    for d in range(1, widest):
+        same = np.flatnonzero(item[:-d] == item[d:])
+        first.append(same)
+        second.append(same + d)
+    i = np.concatenate(first) if first else np.zeros(0, dtype=np.int64)
+    j = np.concatenate(second) if second else np.zeros(0, dtype=np.int64)
+    a, b, la, lb = ann[i], ann[j], lab[i], lab[j]
+    swap = a > b
+    return (np.where(swap, b, a), np.where(swap, a, b), np.where(swap, lb, la), np.where(swap, la, lb))
 
 
 def _roll_up(label, parent_of: Mapping, level: int):
