@@ -388,3 +388,24 @@ def test_predictions_normalises_inputs_and_rejects_unknown_labels():
         Predictions(["x", "y"], ["a", "c"], ["a", "b"], [[0.6, 0.4], [0.2, 0.8]], "x")
     with pytest.raises(DataError, match=r"labels \['1'\] are not among"):
         Predictions(["x"], [1], ["1", "2"], [[0.6, 0.4]], "int label vs str classes")
+
+
+@pytest.mark.parametrize("eps, temperature", [(0.0, 1.0), (0.1, 1.0), (0.25, 2.0), (0.05, 0.5)])
+def test_noise_mixture_recovers_the_parameters_it_was_simulated_with(eps, temperature):
+    # Labels drawn from the model itself: y ~ softmax(log p / T) with prob 1 - eps, uniform with prob eps.
+    # Fitting on p must give back T (the inverse of the simulated sharpening) and eps.
+    from scipy.special import softmax
+    from workbench._noise_mixture import fit_noise_mixture
+
+    rng = np.random.default_rng(42)
+    n, k = 4000, 6
+    proba = rng.dirichlet(np.full(k, 0.3), size=n)
+    truth = softmax(np.log(proba) * temperature, axis=1)
+    model_label = (truth.cumsum(axis=1) > rng.random((n, 1))).argmax(axis=1)
+    random_label = rng.integers(0, k, size=n)
+    is_random = rng.random(n) < eps
+    y = np.where(is_random, random_label, model_label)
+    fit = fit_noise_mixture(proba, y)
+    assert fit.temperature == pytest.approx(temperature, rel=0.15)
+    assert fit.noise_share == pytest.approx(eps, abs=0.03)
+    assert fit.posterior.shape == (n,) and ((fit.posterior >= 0) & (fit.posterior <= 1)).all()

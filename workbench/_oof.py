@@ -166,10 +166,8 @@ def out_of_fold_probabilities(model, texts, y: np.ndarray, *, n_classes: int, cv
                 "Label more items or lower cv.",
                 reason="too_few_items",
             )
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning)  # rare-class warnings: reported once above
-            fitted.fit(texts[train], y[train])
-            scores = _fold_scores(fitted, texts[test])
+        fitted.fit(texts[train], y[train])
+        scores = _fold_scores(fitted, texts[test])
         block = np.full((len(test), n_classes), _UNSEEN_CLASS_PROBABILITY)
         block[:, np.asarray(fitted.classes_, dtype=int)] = scores
         proba[test] = block / block.sum(axis=1, keepdims=True)

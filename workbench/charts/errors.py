@@ -69,7 +69,7 @@ def plot_model_confusion(table: pd.DataFrame, *, top=None, title="Where the mode
     return alt.Chart(data, title=title).mark_rect().encode(
         x=alt.X("predicted_label:N", sort=order, title="predicted"),
         y=alt.Y("true_label:N", sort=order, title="given label"),
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered"), title="items"),
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered", domainMin=0), title="items"),
         tooltip=["true_label:N", "predicted_label:N", "count:Q",
                  alt.Tooltip("share_of_true:Q", format=".1%", title="share of given label")],
     )
