@@ -42,8 +42,9 @@ def served(tmp_path, free_port):
 
 
 def start_labeling(page, server, name="alice"):
-    page.goto(server.url)
-    page.locator(".wb-login input").fill(name)
+    page.goto(server.url + "?annotator=from-link")  # a link can carry the name ...
+    expect(page.locator(".wb-login input")).to_have_value("from-link", timeout=60_000)
+    page.locator(".wb-login input").fill(name)  # ... and the labeler can type theirs
     page.locator(".wb-login button", has_text="Start labeling").click()
     expect(page.locator(".wb-root .wb-item")).to_be_visible(timeout=60_000)
 
@@ -103,29 +104,6 @@ def test_a_labeler_labels_by_click_and_key_undoes_skips_and_notes_in_voila(page,
     assert page.blocked == [] or all("127.0.0.1" not in u for u in page.blocked)
 
 
-def test_multilabel_items_are_toggled_and_submitted_with_enter_in_voila(page, served, tmp_path, shots, poll, labeling_store):
-    url = f"sqlite:///{tmp_path / 'multi.db'}"
-    labeling_store(url, task="multilabel")
-    server = served(url, 1)
-    page.goto(server.url + "?annotator=bob")  # the name comes pre-filled from the link
-    expect(page.locator(".wb-login input")).to_have_value("bob", timeout=60_000)
-    page.locator(".wb-login button", has_text="Start labeling").click()
-    item = page.locator(".wb-root .wb-item")
-    item.hover()
-    page.keyboard.press("1")
-    page.keyboard.press("3")
-    expect(page.locator(".wb-option.wb-selected")).to_have_count(2)
-    shots(page, "labeller_multilabel", keep=True)
-    page.keyboard.press("Enter")
-    poll(lambda: len(rows(url, "label")) == 1, what="the multi-label submit")
-    page.locator(".wb-option", has_text="How-to").click()
-    page.locator(".wb-controls button", has_text="Submit").click()
-    poll(lambda: len(rows(url, "label")) == 2, what="the clicked multi-label submit")
-    labels = rows(url, "label")
-    assert [json.loads(v) for v in labels["label"]] == [["bug_report", "refund_request"], ["how_to"]]
-    assert set(labels["annotator"]) == {"bob"}
-
-
 GALLERY = '''
 from workbench.widgets import Labeller
 from workbench.widgets.renderers import render_image
@@ -169,23 +147,27 @@ def _gallery_stores(folder):
     return urls
 
 
-def test_gallery_of_renderers_in_voila_masked_text_images_and_responses(page, voila_factory, tmp_path, shots):
+def test_gallery_in_voila_masked_text_images_responses_and_multilabel(page, voila_factory, tmp_path, shots,
+                                                                       poll, labeling_store):
     import nbformat
 
     urls = _gallery_stores(tmp_path)
+    urls["multi"] = f"sqlite:///{tmp_path / 'multi.db'}"
+    labeling_store(urls["multi"], task="multilabel", assign=("bob",))
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(GALLERY),
                 nbformat.v4.new_code_cell(f"Labeller({urls['demo']!r}, annotator='alice', round=1, mask_pii=True)"),
                 nbformat.v4.new_code_cell(f"Labeller({urls['digits']!r}, annotator='alice', round=1, "
                                           "item_renderer=render_image)"),
-                nbformat.v4.new_code_cell(f"Labeller({urls['chat']!r}, annotator='alice', round=1)")]
+                nbformat.v4.new_code_cell(f"Labeller({urls['chat']!r}, annotator='alice', round=1)"),
+                nbformat.v4.new_code_cell(f"Labeller({urls['multi']!r}, annotator='bob', round=1)")]
     path = tmp_path / "gallery.ipynb"
     nbformat.write(nb, str(path))
     app = voila_factory(path)
     page.goto(app.url)
     roots = page.locator(".wb-root")
-    expect(roots).to_have_count(3, timeout=60_000)
+    expect(roots).to_have_count(4, timeout=60_000)
 
     demo = roots.nth(0)
     expect(demo.locator(".wb-item")).to_contain_text("Please cancel his subscription")
@@ -210,4 +192,20 @@ def test_gallery_of_renderers_in_voila_masked_text_images_and_responses(page, vo
     expect(chat.locator(".wb-response").first).to_contain_text("<script>window.pwned=3</script>")
     assert page.evaluate("window.pwned") is None
     shots(chat, "labeller_responses", keep=True)
+
+    multi = roots.nth(3)  # multi-label: digits toggle, Enter submits; click + Submit too
+    multi.locator(".wb-item").hover()
+    page.keyboard.press("1")
+    page.keyboard.press("3")
+    expect(multi.locator(".wb-option.wb-selected")).to_have_count(2)
+    shots(multi, "labeller_multilabel", keep=True)
+    multi.locator(".wb-item").hover()  # the element screenshot may scroll: keys need the mouse over the item
+    page.keyboard.press("Enter")
+    poll(lambda: len(rows(urls["multi"], "label")) == 1, what="the multi-label submit")
+    multi.locator(".wb-option", has_text="How-to").click()
+    multi.locator(".wb-controls button", has_text="Submit").click()
+    poll(lambda: len(rows(urls["multi"], "label")) == 2, what="the clicked multi-label submit")
+    labels = rows(urls["multi"], "label")
+    assert [json.loads(v) for v in labels["label"]] == [["bug_report", "refund_request"], ["how_to"]]
+    assert set(labels["annotator"]) == {"bob"}
     assert not any("not found in module" in m for m in page.console), page.console
