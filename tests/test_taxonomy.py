@@ -453,3 +453,11 @@ def test_every_problem_is_collected_in_one_error_sorted_by_line():
     lines = [int(re.match(r"line (\d+):", p).group(1)) for p in err.problems]
     assert lines == sorted(lines)
     assert len(err.problems) == len(expected)
+
+
+def test_long_id_lists_are_cut_in_messages():
+    cats = [{"id": f"c{i:03d}", "definition": "D."} for i in range(300)]
+    t = Taxonomy.from_dict({"name": "big", "version": 1, "categories": cats})
+    with pytest.raises(TaxonomyError) as info:
+        t.category("zzz")
+    assert "... and 280 more]" in str(info.value) and "c299" not in str(info.value)

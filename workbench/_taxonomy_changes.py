@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from .exceptions import TaxonomyError
 from ._taxonomy_ops import op_problems, type_name
 from ._taxonomy_validate import CATEGORY_KEYS
-from ._taxonomy_yaml import did_you_mean
+from ._taxonomy_yaml import did_you_mean, shown
 
 __all__ = ["apply_changes", "as_change_list", "plain"]
 
@@ -81,7 +81,7 @@ class _State:
     def find(self, cid: Any, *, active: bool = True) -> Optional[dict]:
         i = self.index(cid)
         if i is None:
-            self.fail(f"unknown category {cid!r}.{did_you_mean(cid, self.ids())} Valid ids: {self.ids()}.")
+            self.fail(f"unknown category {cid!r}.{did_you_mean(cid, self.ids())} Valid ids: {shown(self.ids())}.")
             return None
         if active and self.cats[i].get("deprecated"):
             self.fail(f"category {cid!r} is retired (deprecated); reinstate it or use another category.")

@@ -18,7 +18,7 @@ import datetime as _dt
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._taxonomy_ops import OPS, op_problems, type_name
-from ._taxonomy_yaml import did_you_mean, line_of
+from ._taxonomy_yaml import did_you_mean, line_of, shown
 
 __all__ = [
     "TOP_KEYS", "CATEGORY_KEYS", "EDGE_CASE_KEYS", "EXAMPLE_KEYS", "CHANGELOG_KEYS",
@@ -197,7 +197,7 @@ def _check_hierarchy(ck: _Checker, entries, ids: Dict[str, int]) -> None:
         if parent not in by_id:
             ck.add(("categories", i, "parent"), f"{where}: unknown parent {parent!r};"
                    f"{did_you_mean(parent, valid)} the parent must be the id of another category. "
-                   f"Valid ids: {valid}.")
+                   f"Valid ids: {shown(valid)}.")
             continue
         p_cat = by_id[parent][1]
         if p_cat.get("deprecated") is True and cat.get("deprecated") is not True:
@@ -222,9 +222,9 @@ def _check_hierarchy(ck: _Checker, entries, ids: Dict[str, int]) -> None:
             reported.add(key)
             first = min(cycle, key=lambda c: by_id[c][0])
             k = cycle.index(first)
-            shown = " -> ".join(cycle[k:] + cycle[:k] + [first])
+            chain = " -> ".join(cycle[k:] + cycle[:k] + [first])
             ck.add(("categories", by_id[first][0], "parent"), f"category {first!r}: hierarchy cycle "
-                   f"{shown}; a category cannot be its own ancestor -- break the cycle by changing a parent.")
+                   f"{chain}; a category cannot be its own ancestor -- break the cycle by changing a parent.")
 
 
 def _check_label(ck, path, label, ids, where) -> None:
@@ -234,7 +234,7 @@ def _check_label(ck, path, label, ids, where) -> None:
             ck.add(path, f"{where}: the label must be a category id (or a list of them), got {type_name(lab)}.")
         elif lab not in ids:
             ck.add(path, f"{where}: names the unknown category {lab!r}.{did_you_mean(lab, ids)} "
-                         f"Valid ids: {sorted(ids)}.")
+                         f"Valid ids: {shown(sorted(ids))}.")
 
 
 def _check_edge_cases(ck: _Checker, data: dict, ids: Dict[str, int]) -> None:
@@ -267,7 +267,7 @@ def _check_edge_cases(ck: _Checker, data: dict, ids: Dict[str, int]) -> None:
                                                      f"got {type_name(cid)}.")
                 elif cid not in ids:
                     ck.add(path + ("categories", j), f"{where}: names the unknown category {cid!r}."
-                                                     f"{did_you_mean(cid, ids)} Valid ids: {sorted(ids)}.")
+                                                     f"{did_you_mean(cid, ids)} Valid ids: {shown(sorted(ids))}.")
         examples = edge.get("examples")
         if examples is None:
             continue

@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import yaml
 from yaml.constructor import SafeConstructor
 
-__all__ = ["parse_yaml", "line_of", "dump_yaml", "did_you_mean", "YamlProblem"]
+__all__ = ["parse_yaml", "line_of", "dump_yaml", "did_you_mean", "shown", "YamlProblem"]
 
 Path = Tuple[Any, ...]
 
@@ -172,3 +172,11 @@ def did_you_mean(word: Any, valid: Iterable[str]) -> str:
     """``" Did you mean 'x'?"`` for the closest valid word, or ``""``."""
     match = difflib.get_close_matches(str(word), [str(v) for v in valid], n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def shown(ids: Iterable[Any], limit: int = 20) -> str:
+    """A list of ids for a message, cut after ``limit`` with the count of the rest."""
+    ids = list(ids)
+    if len(ids) <= limit:
+        return repr(ids)
+    return repr(ids[:limit])[:-1] + f", ... and {len(ids) - limit} more]"

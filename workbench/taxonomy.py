@@ -43,7 +43,7 @@ from ._taxonomy_diff import diff
 from ._taxonomy_migrate import migrate
 from ._taxonomy_models import Category, ChangelogEntry, EdgeCase, Example, as_tuple, ordered
 from ._taxonomy_validate import validate_document
-from ._taxonomy_yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml
+from ._taxonomy_yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml, shown
 
 __all__ = ["Category", "EdgeCase", "Example", "ChangelogEntry", "Taxonomy", "diff", "migrate"]
 
@@ -345,7 +345,7 @@ class Taxonomy:
             return self._by_id[id]
         except (KeyError, TypeError):
             raise TaxonomyError([f"unknown category {id!r} in taxonomy {self.name!r} v{self.version}."
-                                 f"{did_you_mean(id, self._by_id)} Valid ids: {list(self._by_id)}."],
+                                 f"{did_you_mean(id, self._by_id)} Valid ids: {shown(self._by_id)}."],
                                 source=self.source) from None
 
     def ancestors(self, id: str) -> Tuple[str, ...]:
