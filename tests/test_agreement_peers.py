@@ -230,3 +230,25 @@ def test_alpha_agrees_with_krippendorff_on_arbitrary_small_data_including_degene
         assert not np.isfinite(expected)
     else:
         assert ours == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_wide())
+def test_gwet_family_agrees_with_irrcac_on_arbitrary_small_data(wide):
+    wide = wide[:, ~np.isnan(wide).all(axis=0)]
+    wide = wide[~np.isnan(wide).all(axis=1)]
+    df = to_long(wide)
+    cats = [1.0, 2.0, 3.0, 4.0]
+    if wide.shape[1] < 2 or len(df) == 0:
+        return
+    cac = _cac(wide, categories=cats)
+    for ours, theirs in [(ag.gwet_ac1_score, cac.gwet), (ag.fleiss_kappa_score, cac.fleiss),
+                         (ag.brennan_prediger_score, cac.bp), (ag.conger_kappa_score, cac.conger)]:
+        try:
+            with np.errstate(all="ignore"):
+                expected = theirs()["est"]["coefficient_value"]
+        except (ZeroDivisionError, ValueError, FloatingPointError):
+            continue
+        value = ours(df, categories=[1, 2, 3, 4])
+        if np.isfinite(value) and np.isfinite(expected) and abs(expected) < 1e6:
+            assert value == pytest.approx(expected, abs=1e-9), ours.__name__
