@@ -118,6 +118,37 @@ def labels_to_reach(curve: pd.DataFrame, target: float) -> float:
     return float(n[i - 1] + (target - a[i - 1]) / (a[i] - a[i - 1]) * (n[i] - n[i - 1]))
 
 
+def summarize(paths, *, baseline="random", checkpoints=(520, 1020, 1520, 2020, 2520, 3000)):
+    """Markdown summary of curves CSVs: labels to reach the target (mean, per seed), accuracy
+    at checkpoints, and whether each strategy beats ``baseline`` at every checkpoint >= 500."""
+    df = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    df = df.drop_duplicates(["dataset", "strategy", "seed", "n_labels"], keep="last")
+    lines = []
+    for dataset, d in df.groupby("dataset"):
+        frac = 0.90 if dataset == "banking77" else 0.95
+        target = frac * d["full_accuracy"].iloc[0]
+        lines.append(f"### {dataset}: full-data accuracy {d['full_accuracy'].iloc[0]:.4f}, "
+                     f"target {frac:.0%} = {target:.4f}\n")
+        mean = d.groupby(["strategy", "n_labels"])["accuracy"].mean().unstack(0)
+        cps = [c for c in checkpoints if c in mean.index]
+        head = "| strategy | seeds | labels to target (mean) | per seed | " + \
+               " | ".join(f"acc@{c}" for c in cps) + " | beats random at every checkpoint >= 500 |"
+        lines += [head, "|" + "---|" * (head.count("|") - 1)]
+        rows = []
+        for strategy, g in d.groupby("strategy"):
+            reach = [labels_to_reach(c, target) for _, c in g.groupby("seed")]
+            later = mean.index[mean.index >= 500]
+            beats = ("-" if strategy == baseline or baseline not in mean else
+                     "yes" if (mean.loc[later, strategy] > mean.loc[later, baseline]).all()
+                     else "no")
+            rows.append((np.mean(reach), f"| {strategy} | {g['seed'].nunique()} | "
+                         f"{np.mean(reach):.0f} | {', '.join(f'{r:.0f}' for r in reach)} | "
+                         + " | ".join(f"{mean.loc[c, strategy]:.3f}" for c in cps)
+                         + f" | {beats} |"))
+        lines += [r for _, r in sorted(rows)] + [""]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", choices=["banking77", "digits"], default="banking77")
@@ -131,7 +162,12 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=None, help="batch size override")
     ap.add_argument("--seed-size", type=int, default=None, help="seed-set size override")
     ap.add_argument("--out", default=None, help="curves CSV (default al_<dataset>_curves.csv)")
+    ap.add_argument("--summarize", nargs="+", metavar="CSV",
+                    help="only print a markdown summary of these curves CSVs")
     args = ap.parse_args(argv)
+    if args.summarize:
+        print(summarize(args.summarize))
+        return
 
     if args.dataset == "banking77":
         X, y, Xt, yt = load_banking77()

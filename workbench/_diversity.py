@@ -26,6 +26,7 @@ __all__ = [
     "cluster_representatives",
     "best_per_cluster",
     "density_scores",
+    "badge",
 ]
 
 
@@ -221,3 +222,54 @@ def density_scores(features) -> np.ndarray:
     X = normalize_rows(features)
     centroid = np.asarray(X.mean(axis=0)).ravel()
     return np.asarray(X @ centroid).ravel()
+
+
+def badge(probabilities: np.ndarray, features, n: int, *, eligible: np.ndarray,
+          rng: np.random.Generator, max_candidates: int = 50_000) -> np.ndarray:
+    """BADGE (Ash et al., 2020) for a softmax-linear model: k-means++ seeding on the gradient
+    embeddings ``g_i = (p_i - onehot(argmax p_i)) (x) x_i``.
+
+    The embedding is never built: ``<g_i, g_j> = <a_i, a_j> <x_i, x_j>`` with
+    ``a = p - onehot``, so each pick costs one dense (n, K) product and one sparse
+    product. Uncertain items have long gradients (picked often), and k-means++ spreads
+    the batch out in gradient space. Pools larger than ``max_candidates`` are first cut
+    to the items with the longest gradients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.5, 0.5], [0.5, 0.5], [0.99, 0.01]])
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    >>> sorted(badge(p, X, 2, eligible=np.ones(3, bool), rng=np.random.default_rng(0)).tolist())
+    [0, 1]
+    """
+    candidates = np.flatnonzero(eligible)
+    rows = np.arange(candidates.size)
+    a = np.array(probabilities[candidates], dtype=np.float64)
+    a[rows, a.argmax(axis=1)] -= 1.0
+    X = normalize_rows(features[candidates] if not sp.issparse(features)
+                       else features.tocsr()[candidates])
+    x_norm2 = np.asarray(X.multiply(X).sum(axis=1)).ravel() if sp.issparse(X) \
+        else (X * X).sum(axis=1)
+    g_norm2 = (a * a).sum(axis=1) * x_norm2
+    if candidates.size > max_candidates:
+        keep = np.argpartition(-g_norm2, max_candidates)[:max_candidates]
+        candidates, a, X, x_norm2, g_norm2 = (candidates[keep], a[keep], X[keep],
+                                              x_norm2[keep], g_norm2[keep])
+    k = min(n, candidates.size)
+    if k == 0:
+        return np.empty(0, dtype=np.intp)
+    picks = [int(np.argmax(g_norm2))]
+    d2 = np.full(candidates.size, np.inf)
+    for _ in range(k - 1):
+        c = picks[-1]
+        cross = (a @ a[c]) * _dense(X @ X[c].T).ravel()
+        np.minimum(d2, np.maximum(g_norm2 + g_norm2[c] - 2.0 * cross, 0.0), out=d2)
+        d2[picks] = 0.0
+        total = d2.sum()
+        if total <= 0:
+            rest = np.setdiff1d(np.arange(candidates.size), picks)
+            picks.extend(rng.choice(rest, k - len(picks), replace=False).tolist())
+            break
+        picks.append(int(rng.choice(candidates.size, p=d2 / total)))
+    return candidates[np.asarray(picks, dtype=np.intp)]

@@ -111,18 +111,21 @@ def _class_margin(probabilities, n, *, features, eligible, rng, candidates=10):
     return pool[np.lexsort((np.arange(pool.size), within))]
 
 
-def _prior_corrected(probabilities, eligible):
-    """Divide by the model's mean prediction over the unlabeled pool and renormalise: a
-    model trained on a skewed label set leans toward the frequent classes; this removes
-    that lean before the margin is taken (a balanced-posterior correction)."""
-    prior = probabilities[eligible].mean(axis=0) if eligible.any() else probabilities.mean(axis=0)
-    corrected = probabilities / np.maximum(prior, 1e-12)
-    return corrected / corrected.sum(axis=1, keepdims=True)
+def _softrank_margin(probabilities, n, *, features, eligible, rng, beta=1.0):
+    """Stochastic batch acquisition (Kirsch et al., 2023): draw without replacement with
+    probability proportional to ``rank ** -beta`` of the margin score (Gumbel top-k), so a
+    batch mixes the most uncertain items with some slightly less uncertain, less redundant ones."""
+    scores = sc.margin_scores(probabilities)
+    scores = np.where(eligible, scores, -np.inf)
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(order.size, dtype=np.float64)
+    ranks[order] = np.arange(1, order.size + 1)
+    keys = -float(beta) * np.log(ranks) + rng.gumbel(size=ranks.size)
+    return sc.top_n(keys, _spares(n), rng=rng, eligible=eligible)
 
 
-def _balanced_margin(probabilities, n, *, features, eligible, rng):
-    scores = sc.margin_scores(_prior_corrected(probabilities, eligible))
-    return sc.top_n(scores, _spares(n), rng=rng, eligible=eligible)
+def _badge(probabilities, n, *, features, eligible, rng):
+    return div.badge(probabilities, features, n, eligible=eligible, rng=rng)
 
 
 def _kcenter(probabilities, n, *, features, eligible, rng):
@@ -175,9 +178,12 @@ STRATEGIES = {
     "class_margin": Strategy(_class_margin, options=frozenset({"candidates"}),
                              description="margin, spread over the predicted classes (one per "
                                          "class per round among the candidates*n smallest)"),
-    "balanced_margin": Strategy(_balanced_margin,
-                                description="margin after dividing out the model's class "
-                                            "prior (mean prediction over the pool)"),
+    "softrank_margin": Strategy(_softrank_margin, options=frozenset({"beta"}),
+                                description="stochastic batch acquisition: margin ranks "
+                                            "sampled with probability rank**-beta"),
+    "badge": Strategy(_badge, needs_features=True,
+                      description="BADGE: k-means++ on gradient embeddings (uncertain and "
+                                  "diverse)"),
     "kcenter": Strategy(_kcenter, needs_probabilities="optional", needs_features=True,
                         description="greedy k-center core-set in cosine distance"),
     "disagreement": Strategy(_disagreement, options=frozenset({"votes"}),

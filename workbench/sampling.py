@@ -120,9 +120,11 @@ def select_batch(probabilities, n, *, strategy="default", features=None, labeled
         Batch size; fewer are returned when fewer items are eligible.
     strategy : str or Strategy, default="default"
         A key of :data:`STRATEGIES`: ``random``, ``least_confidence``, ``margin``,
-        ``entropy``, ``qbc_vote_entropy``, ``qbc_kl``, ``density``, ``cluster_margin``,
-        ``kcenter``, ``disagreement``, ``cold_start`` or ``default`` (the project's
-        recommendation, :data:`DEFAULT_STRATEGY`, chosen by benchmark).
+        ``entropy``, ``qbc_vote_entropy``, ``qbc_kl`` (committees), ``density``,
+        ``cluster_margin``, ``class_margin``, ``softrank_margin``, ``kcenter``,
+        ``disagreement`` (ActiveLab-style relabeling), ``cold_start`` (no model yet) or
+        ``default`` (the project's recommendation, :data:`DEFAULT_STRATEGY`, chosen by
+        ``benchmarks/bench_active_learning.py``; see benchmarks/results/active_learning.md).
     features : ndarray or scipy sparse matrix of shape (n_pool, n_features), optional
         TF-IDF or embeddings, for diversity-aware strategies and the near-duplicate guard.
     labeled_mask : ndarray of bool of shape (n_pool,) or array of int, optional
@@ -136,7 +138,8 @@ def select_batch(probabilities, n, *, strategy="default", features=None, labeled
     **options
         Strategy options: ``votes`` (disagreement: (n_pool, n_classes) label counts),
         ``strata`` (cold_start: one group value per item), ``candidates``
-        (cluster_margin, default 10), ``density_power`` (density, default 1).
+        (cluster_margin, class_margin: default 10), ``density_power`` (density, default 1),
+        ``beta`` (softrank_margin, default 1).
 
     Returns
     -------
