@@ -483,3 +483,31 @@ def test_that_back_after_reopening_restores_a_multilabel_answer(sqlite_url):
     again = Labeller(store, annotator="alice", round=1)
     key(again, "Backspace")
     assert again.item.item_id == "i1" and again._selected == {"refund_request", "how_to"}
+
+
+def test_that_an_audio_item_is_shown_as_a_player_widget(sqlite_url):
+    import ipywidgets as widgets
+
+    store = make_store(sqlite_url, texts={"a1": "a short beep"})
+    store.add_items(pd.DataFrame({"item_id": ["a2"], "text": ["tone"], "audio": [[0.0, 0.3, -0.3, 0.0] * 50],
+                                  "sample_rate": [8000]}))
+    lab = Labeller(store, annotator="bob", round=1)  # no assignments for bob: every item of the round
+    assert lab.item_box.children == (lab.item_html,)
+    key(lab, "1")
+    assert lab.item.item_id == "a2"
+    player = lab.item_box.children[0].children[0]
+    assert isinstance(player, widgets.Audio) and player.value[:4] == b"RIFF"
+    key(lab, "2")
+    assert lab.item is None and lab.item_box.children == (lab.item_html,)
+
+
+@pytest.mark.postgres
+def test_that_labelling_undo_and_resume_work_on_postgresql(postgres_url):
+    store = make_store(postgres_url)
+    lab = Labeller(postgres_url, annotator="alice", round=1)
+    key(lab, "1")
+    key(lab, "3")
+    key(lab, "Backspace")
+    key(lab, "4")
+    assert labels_of(store) == {"i1": "refund_request", "i2": "how_to"}
+    assert Labeller(AnnotationStore(postgres_url), annotator="alice", round=1).item.item_id == "i3"
