@@ -371,6 +371,21 @@ def test_string_where_a_list_is_expected():
                    r"examples\[1\] must be a string")
 
 
+@pytest.mark.parametrize("bad_id", ["' padded'", "'[a, b]'"])
+def test_ids_that_would_be_misread(bad_id):
+    assert_problem(f"name: t\nversion: 1\ncategories:\n  - id: {bad_id}   #!\n    definition: A.\n",
+                   "must not start or end with spaces")
+
+
+def test_concise_repr():
+    t = Taxonomy.load(DEMO)
+    assert repr(t) == (f"Taxonomy(name='support-intents', version={t.version}, task='multiclass', "
+                       f"{len(t.categories)} categories, {len(t.labels)} labels, {len(t.edge_cases)} edge cases, "
+                       f"{len(t.changelog)} changelog entries)")
+    assert len(repr(Taxonomy.from_dict({"name": "b", "version": 1, "categories": [
+        {"id": f"c{i}", "definition": "D." * 50} for i in range(500)]}))) < 200
+
+
 def test_wrong_scalar_types():
     assert_problem("name: t\nversion: 1\ncategories:\n  - id: 404   #!\n    definition: A.\n",
                    "'id' must be a non-empty string")
@@ -379,6 +394,8 @@ def test_wrong_scalar_types():
     assert_problem("name: t\nversion: 1\ncategories:\n  - id: a\n    definition: [A]   #!\n",
                    "'definition' must be a string")
     assert_problem("name: t\nversion: 1\ncategories:\n  - just a string   #!\n", r"categories\[0\] must be a mapping")
+    assert_problem("name: t\nversion: 1\ncategories:\n  - id: a\n    name: ''   #!\n    definition: A.\n",
+                   "'name' is empty")
 
 
 def test_more_than_one_other():

@@ -147,8 +147,11 @@ def _check_categories(ck: _Checker, data: dict) -> Dict[str, int]:
             ck.add(path + ("id",), f"{where}: 'id' must be a non-empty string, got {type_name(cid)}; "
                                    "quote it, e.g. id: '404'.")
             cid = None
+        elif cid != cid.strip() or cid.startswith("["):
+            ck.add(path + ("id",), f"{where}: 'id' must not start or end with spaces nor start with '[' "
+                                   "(labels in '[...]' are read as multi-label lists); fix the id.")
         ck.keys(cat, path, CATEGORY_KEYS, where)
-        ck.text(cat, path, "name", where)
+        ck.text(cat, path, "name", where, nonempty=True)
         ck.text(cat, path, "definition", where, required=True, nonempty=True)
         for key in TEXT_LIST_FIELDS:
             ck.text_list(cat, path, key, where)

@@ -83,6 +83,11 @@ class Taxonomy:
     def __hash__(self) -> int:
         return hash(self.content_hash())
 
+    def __repr__(self) -> str:
+        return (f"Taxonomy(name={self.name!r}, version={self.version}, task={self.task!r}, "
+                f"{len(self.categories)} categories, {len(self.labels)} labels, "
+                f"{len(self.edge_cases)} edge cases, {len(self.changelog)} changelog entries)")
+
     # ----------------------------------------------------------------- reading and writing
     @classmethod
     def from_yaml(cls, text: "str | bytes", *, source: Optional[str] = None) -> "Taxonomy":
@@ -253,6 +258,10 @@ class Taxonomy:
         >>> len(Taxonomy("t", 1, categories=[Category("a", definition="A.")]).content_hash())
         64
         """
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
         canonical = json.dumps(self.to_dict(canonical=True), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
