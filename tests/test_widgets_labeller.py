@@ -511,3 +511,39 @@ def test_that_labelling_undo_and_resume_work_on_postgresql(postgres_url):
     key(lab, "4")
     assert labels_of(store) == {"i1": "refund_request", "i2": "how_to"}
     assert Labeller(AnnotationStore(postgres_url), annotator="alice", round=1).item.item_id == "i3"
+
+
+@pytest.mark.data
+def test_that_real_sms_messages_are_shown_escaped_and_labelled_as_keyed(shared_data, sqlite_url):
+    """sms_spam (5,574 real messages with &, <, >, quotes, URLs): every shown text is the escaped
+    original, and 150 keyed labels land in the store as keyed."""
+    import html
+    import time
+
+    rows = [line.split("\t", 1) for line in
+            (shared_data / "sms_spam" / "SMSSpamCollection").read_text(encoding="utf-8").splitlines() if line]
+    df = pd.DataFrame(rows, columns=["gold", "text"])
+    df = df[df["gold"].isin(["spam", "ham"])].drop_duplicates("text").reset_index(drop=True)  # no header row
+    df["item_id"] = [f"sms-{i:05d}" for i in range(len(df))]
+    store = AnnotationStore(sqlite_url)
+    v = store.save_taxonomy(Taxonomy.from_yaml(
+        "name: sms\nversion: 1\ncategories:\n  - {id: spam, name: Spam, definition: Unsolicited.}\n"
+        "  - {id: ham, name: Ham, definition: A normal message.}\n"))
+    store.add_items(df[["item_id", "text"]])
+    store.create_round(1, taxonomy_version=v)
+    t0 = time.perf_counter()
+    lab = Labeller(store, annotator="alice", round=1)
+    assert time.perf_counter() - t0 < 20  # opening on ~5,000 items reads them once
+    gold = dict(zip(df["item_id"], df["gold"]))
+    texts = dict(zip(df["item_id"], df["text"]))
+    special = 0
+    for _ in range(150):
+        iid = lab.item.item_id
+        shown = re.fullmatch(r'<div class="wb-text">(.*)</div>', lab.item_html.value, re.S).group(1)
+        assert shown == html.escape(texts[iid], quote=True)
+        special += any(c in texts[iid] for c in "<>&\"'")
+        key(lab, "1" if gold[iid] == "spam" else "2")
+    assert special > 0  # the sample did contain characters that need escaping
+    stored = store.annotations(round=1, kind="label")
+    assert len(stored) == 150
+    assert list(stored["label"]) == [gold[i] for i in stored["item_id"]]
