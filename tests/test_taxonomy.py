@@ -207,6 +207,10 @@ def test_direct_construction_validates_and_converts_mappings():
     assert t.labels == ("b",) and isinstance(t.categories[0], Category)
     with pytest.raises(TaxonomyError, match="unknown parent 'zz'"):
         Taxonomy("t", 1, categories=[Category("a", parent="zz", definition="A.")])
+    with pytest.raises(TaxonomyError, match=r"categories\[0\]: cannot build a Category.*defintion"):
+        Taxonomy("t", 1, categories=[{"id": "a", "defintion": "A."}])
+    with pytest.raises(ValidationError, match="Use Taxonomy.from_dict"):
+        Taxonomy.from_yaml({"name": "t"})
 
 
 def test_yaml_tags_are_not_executed():
@@ -423,9 +427,11 @@ def test_unknown_keys_name_the_key_and_the_valid_keys():
                    "unknown key 'exemples'.*Did you mean 'examples'")
 
 
-def test_repeated_yaml_key_is_reported():
+def test_repeated_yaml_key_is_reported_in_line_order():
     assert_problem("name: t\nversion: 1\ncategories:\n  - id: a\n    definition: A.\n    definition: B.   #!\n",
                    "key 'definition' appears twice")
+    problems = problems_of("name: t\nversion: x\ncategories:\n  - {id: a, definition: A.}\nname: u\n")
+    assert [p[:7] for p in problems] == ["line 2:", "line 5:"]
 
 
 def test_yaml_syntax_error_has_its_line():

@@ -73,8 +73,17 @@ class Taxonomy:
 
     def __post_init__(self):
         for key, kind in (("categories", Category), ("edge_cases", EdgeCase), ("changelog", ChangelogEntry)):
-            items = tuple(kind(**x) if isinstance(x, Mapping) else x for x in as_tuple(getattr(self, key)))
-            object.__setattr__(self, key, items)
+            items = []
+            for i, x in enumerate(as_tuple(getattr(self, key))):
+                if isinstance(x, Mapping):
+                    try:
+                        x = kind(**x)
+                    except TypeError as exc:  # unknown or missing keys
+                        raise TaxonomyError([f"{key}[{i}]: cannot build a {kind.__name__} from {dict(x)!r} "
+                                             f"({exc}); use Taxonomy.from_dict to get every problem listed."],
+                                            source=self.source) from None
+                items.append(x)
+            object.__setattr__(self, key, tuple(items))
         object.__setattr__(self, "key_order", as_tuple(self.key_order))
         problems = validate_document(self.to_dict())
         if problems:
@@ -117,7 +126,8 @@ class Taxonomy:
         if hasattr(text, "read"):
             text = text.read()
         if not isinstance(text, (str, bytes)):
-            hint = " Use Taxonomy.load(path) for a file." if isinstance(text, Path) else ""
+            hint = (" Use Taxonomy.load(path) for a file." if isinstance(text, Path) else
+                    " Use Taxonomy.from_dict(data) for parsed data." if isinstance(text, Mapping) else "")
             raise ValidationError(f"The 'text' parameter of Taxonomy.from_yaml must be the YAML text (str or "
                                   f"bytes). Got {type(text).__name__} instead.{hint}")
         try:
@@ -125,10 +135,11 @@ class Taxonomy:
         except YamlProblem as exc:
             where = f"line {exc.line}: " if exc.line else ""
             raise TaxonomyError([where + exc.message], source=source) from None
-        problems = [f"line {line}: {msg}" for line, msg in duplicates]
-        problems += validate_document(data, lines)
+        problems = [f"line {line}: {msg}" for line, msg in duplicates] + validate_document(data, lines)
         if problems:
-            raise TaxonomyError(problems, source=source)
+            by_line = [int(p.split(":", 1)[0][5:]) if p.startswith("line ") else 10**9 for p in problems]
+            raise TaxonomyError([p for _, _, p in sorted(zip(by_line, range(len(problems)), problems))],
+                                source=source)
         return cls._build(data, source)
 
     @classmethod
