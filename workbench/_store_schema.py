@@ -56,7 +56,7 @@ __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxon
 SCHEMA_VERSION = 1
 
 #: Every annotation kind the store accepts.
-KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric")
+KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric", "spans", "boxes")
 #: Kinds whose label is checked against the round's taxonomy version.
 LABEL_KINDS = frozenset({"label", "adjudication", "quiz"})
 
