@@ -236,6 +236,9 @@ class Taxonomy:
     def to_yaml(self) -> str:
         """The taxonomy as YAML; ``Taxonomy.from_yaml(t.to_yaml()) == t``.
 
+        Keys keep the order the author wrote them in; values written explicitly (even
+        defaults) stay. YAML comments are not kept, and long text may be re-wrapped.
+
         Examples
         --------
         >>> t = Taxonomy("t", 1, categories=[Category("a", definition="A.")])
@@ -246,6 +249,9 @@ class Taxonomy:
 
     def save(self, path: "str | Path") -> Path:
         """Write ``to_yaml()`` to ``path`` (UTF-8); return the path.
+
+        Comments of a hand-written file are not kept: save a new version next to it (for
+        example ``taxonomy_v2.yaml``) rather than over it if they matter.
 
         Examples
         --------
