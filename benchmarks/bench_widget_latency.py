@@ -116,10 +116,64 @@ def run_in_kernel(n: int, taxonomy: str, where=None) -> dict:
         km.shutdown_kernel(now=True)
 
 
+def run_in_browser(n: int, taxonomy: str, where=None) -> dict:
+    """End to end: key press in headless Chromium -> Voilà kernel -> store -> next item in the DOM."""
+    import socket
+    import time
+
+    import numpy as np
+    import pandas as pd
+    from playwright.sync_api import sync_playwright
+
+    from workbench.store import AnnotationStore
+    from workbench.taxonomy import Taxonomy
+    from workbench.widgets.serve import serve
+
+    with tempfile.TemporaryDirectory(dir=where) as folder:
+        url = f"sqlite:///{Path(folder) / 'browser.db'}"
+        store = AnnotationStore(url)
+        v = store.save_taxonomy(Taxonomy.load(taxonomy))
+        ids = [f"it{i:05d}" for i in range(n + 1)]
+        store.add_items(pd.DataFrame({"item_id": ids, "text": [f"message number {i}" for i in range(n + 1)]}))
+        store.create_round(1, taxonomy_version=v)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = serve(url, 1, port=port, block=False, workdir=str(Path(folder) / "app"))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                            args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(server.url + "?annotator=bench")
+                page.locator(".wb-login button").click(timeout=60_000)
+                item = page.locator(".wb-item")
+                item.wait_for(timeout=60_000)
+                item.hover()
+                times = []
+                for i in range(n):
+                    t = time.perf_counter()
+                    page.keyboard.press(str(i % 9 + 1))
+                    page.wait_for_function(
+                        "t => document.querySelector('.wb-item').innerText.includes(t)",
+                        arg=f"message number {i + 1}", polling="raf", timeout=30_000)
+                    times.append((time.perf_counter() - t) * 1000)
+                browser.close()
+        finally:
+            server.stop()
+        assert len(store.annotations(round=1, kind="label")) == n
+    a = np.asarray(times)
+    return {"n": n, "median_ms": float(np.median(a)), "p95_ms": float(np.percentile(a, 95)),
+            "max_ms": float(a.max()), "mean_ms": float(a.mean()), "open_ms": float("nan"),
+            "record_median_ms": float("nan"), "record_p95_ms": float("nan")}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--mode", choices=["in-kernel", "in-process", "both"], default="both")
+    parser.add_argument("--mode", choices=["in-kernel", "in-process", "both", "browser"], default="both",
+                        help="'browser': key press in headless Chromium to next item in the DOM, via Voilà")
+    parser.add_argument("--browser-n", type=int, default=100, help="items for the browser mode")
     parser.add_argument("--taxonomy", default=str(ROOT / "workbench" / "data" / "demo" / "taxonomy.yaml"))
     parser.add_argument("--dir", default=None, help="where the SQLite file goes (default: the temp dir)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "widgets.json"))
@@ -130,6 +184,8 @@ def main(argv=None) -> int:
         results["in-process"] = run_in_process(args.n, args.taxonomy, args.dir)
     if args.mode in ("in-kernel", "both"):
         results["in-kernel"] = run_in_kernel(args.n, args.taxonomy, args.dir)
+    if args.mode == "browser":
+        results["browser (Voilà, end to end)"] = run_in_browser(args.browser_n, args.taxonomy, args.dir)
     print("| setting | items | median ms | p95 ms | max ms | store.record median / p95 ms | open Labeller ms |")
     print("|---|---|---|---|---|---|---|")
     for mode, r in results.items():

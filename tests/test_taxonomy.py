@@ -390,6 +390,14 @@ def test_concise_repr():
         {"id": f"c{i}", "definition": "D." * 50} for i in range(500)]}))) < 200
 
 
+def test_notebook_summary_is_escaped():
+    t = Taxonomy("<i>t</i>", 1, categories=[Category("a", name="<script>x</script>", definition="A & B."),
+                                            Category("b", parent="a", definition="B.")])
+    out = t._repr_html_()
+    assert "<script>" not in out and "&lt;script&gt;x&lt;/script&gt;" in out and "&lt;i&gt;t&lt;/i&gt;" in out
+    assert out.count("<tr>") == 3 and "A &amp; B." in out and "padding-left:1.2em" in out
+
+
 def test_wrong_scalar_types():
     assert_problem("name: t\nversion: 1\ncategories:\n  - id: 404   #!\n    definition: A.\n",
                    "'id' must be a non-empty string")

@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Optional, Sequence
 
 import numpy as np
@@ -31,21 +33,78 @@ _EXTRA_STOP_WORDS = frozenset({"don", "doesn", "didn", "isn", "wasn", "won", "ve
                                "thanks", "thank", "pls", "please", "just", "ok", "im", "ive"})
 
 
+_WORD = re.compile(r"[a-z][a-z]+")
+
+
+def _stem(word: str) -> str:
+    """A crude, consistent English suffix stripper (working/works/worked -> work, charge/charged -> charg)."""
+    if len(word) <= 4:
+        return word
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: -len(suffix)]
+    return word
+
+
+class _Words:
+    """Tokenizer: lower-case words, stop words dropped, stemmed; remembers each stem's commonest form."""
+
+    def __init__(self):
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        self.stop = ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS
+        self.forms: dict = {}
+
+    def __call__(self, doc: str) -> list:
+        out = []
+        for word in _WORD.findall(doc.lower()):
+            if word not in self.stop:
+                stem = _stem(word)
+                self.forms.setdefault(stem, Counter())[word] += 1
+                out.append(stem)
+        return out
+
+    def display(self, names) -> np.ndarray:
+        """Feature names (stems, bigrams of stems) in their commonest written form."""
+        def word(stem):
+            forms = self.forms.get(stem)
+            return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else stem
+
+        return np.asarray([" ".join(word(s) for s in str(n).split(" ")) for n in names])
+
+
+def _vectorizer(cls, words: "_Words", **options):
+    return cls(tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), **options)
+
+
 def embed(texts: Sequence[str], *, use_idf: bool = True):
     """TF-IDF matrix (rows L2-normalised) and the feature names; ``(None, None)`` if no vocabulary.
 
+    Words are lower-cased, stop words dropped and suffixes stripped (so "not working" and
+    "doesn't work" share a term); names are shown in their commonest written form.
     ``use_idf=False`` keeps terms shared by many texts strong (for notes, a term most
     annotators wrote is the signal, not noise).
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS), sublinear_tf=True,
-                                 ngram_range=(1, 2), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b", use_idf=use_idf)
+    words = _Words()
+    vectorizer = _vectorizer(TfidfVectorizer, words, sublinear_tf=True, use_idf=use_idf)
     try:
         matrix = vectorizer.fit_transform([t or "" for t in texts])
     except ValueError:  # empty vocabulary
         return None, None
-    return matrix, np.asarray(vectorizer.get_feature_names_out())
+    return matrix, words.display(vectorizer.get_feature_names_out())
+
+
+def _overlaps(term: str, other: str) -> bool:
+    """Same word up to a plural ``s``, or one term is a word of the other (a bigram)."""
+    def norm(words):
+        return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words.split(" ")}
+
+    a, b = norm(term), norm(other)
+    return a <= b or b <= a
 
 
 def top_terms(matrix, names, rows, *, n: int = 5) -> list:
@@ -67,7 +126,7 @@ def top_terms(matrix, names, rows, *, n: int = 5) -> list:
             picked = [term if p == inside[0] else p for p in picked if p == inside[0] or p not in inside]
             best[term] = score[j]
             continue
-        if any(term in p.split(" ") or p in term.split(" ") for p in picked):
+        if any(_overlaps(term, p) for p in picked):
             continue
         picked.append(term)
         best[term] = score[j]
@@ -86,17 +145,17 @@ def contrast_terms(texts_a: Sequence[str], texts_b: Sequence[str], *, n: int = 4
     ...                ["money back", "refund money", "want money back"], n=1)
     (['stop'], ['money'])
     """
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
     if not texts_a or not texts_b:
         return [], []
-    vectorizer = CountVectorizer(binary=True, ngram_range=(1, 2), token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
-                                 stop_words=sorted(ENGLISH_STOP_WORDS | _EXTRA_STOP_WORDS))
+    words = _Words()
+    vectorizer = _vectorizer(CountVectorizer, words, binary=True)
     try:
         matrix = vectorizer.fit_transform(list(texts_a) + list(texts_b))
     except ValueError:  # empty vocabulary
         return [], []
-    names = vectorizer.get_feature_names_out()
+    names = words.display(vectorizer.get_feature_names_out())
     na = len(texts_a)
     count_a = np.asarray(matrix[:na].sum(axis=0)).ravel()
     count_b = np.asarray(matrix[na:].sum(axis=0)).ravel()
@@ -108,7 +167,7 @@ def contrast_terms(texts_a: Sequence[str], texts_b: Sequence[str], *, n: int = 4
             if sign * diff[j] <= 0 or len(out) >= n:
                 break
             term = str(names[j])
-            if counts[j] < 2 or any(term in p.split(" ") or p in term.split(" ") for p in out):
+            if counts[j] < 2 or any(_overlaps(term, p) for p in out):
                 continue
             out.append(term)
         return out
@@ -219,7 +278,8 @@ def split_in_two(texts: Sequence[str], *, random_state=None) -> Optional[dict]:
     -------
     dict or None
         ``labels`` (0/1 per text), ``silhouette`` (cosine) and ``top_terms`` (one list per
-        group); None when the texts have no vocabulary or fewer than 4 texts.
+        group, the terms that tell it from the other group); None when the texts have no
+        vocabulary or fewer than 4 texts.
     """
     from workbench._validation import check_random_state
 
@@ -231,5 +291,8 @@ def split_in_two(texts: Sequence[str], *, random_state=None) -> Optional[dict]:
     labels = _kmeans(matrix, 2, check_random_state(random_state))
     if len(set(labels.tolist())) < 2:  # all texts identical in TF-IDF space
         return None
-    return {"labels": labels, "silhouette": _silhouette(matrix, labels),
-            "top_terms": [top_terms(matrix, names, np.flatnonzero(labels == g)) for g in (0, 1)]}
+    groups = [[t for t, g in zip(texts, labels) if g == k] for k in (0, 1)]
+    terms = list(contrast_terms(groups[0], groups[1]))
+    for k in (0, 1):  # fall back to the group's own top terms when nothing contrasts
+        terms[k] = terms[k] or top_terms(matrix, names, np.flatnonzero(labels == k))
+    return {"labels": labels, "silhouette": _silhouette(matrix, labels), "top_terms": terms}

@@ -309,8 +309,9 @@ def split_rule(ev: Evidence) -> list:
         new_ids = []
         for terms in res["top_terms"]:
             new_ids.append(slug(terms, taken=taken | set(new_ids), prefix=f"{c}_"))
-        into = [{"id": new_ids[k], "definition": f"{_definition(ev, c) or c} -- the part about "
-                 f"{', '.join(res['top_terms'][k][:3])}. [Draft: edit.]"} for k in (0, 1)]
+        base = (_definition(ev, c) or c.replace("_", " ")).rstrip(".")
+        into = [{"id": new_ids[k], "definition": f"{base}: the cases about {', '.join(res['top_terms'][k][:3])}. "
+                 "[Draft: edit.]"} for k in (0, 1)]
         rationale = (f"'{c}' items form two distinct groups ({' / '.join(', '.join(t[:2]) for t in res['top_terms'])}, "
                      f"silhouette {res['silhouette']:.2f}) whose errors go to "
                      f"{' vs '.join(repr(t) for t in tops)}: consider splitting it.")
@@ -410,10 +411,13 @@ def retire_rule(ev: Evidence) -> list:
 
     Fires when the category is the majority label of at most ``retire_max_support`` items
     and of at most ``retire_max_share`` of all items (and, with predictions, has at most
-    ``retire_max_support`` items in the model's data too). Score 0.2 (0.24 when unused).
+    ``retire_max_support`` items in the model's data too). Rounds (and model data) of fewer
+    than ``retire_min_items`` items are not judged. Score 0.2 (0.24 when unused).
     """
     r, out = ev.rules, []
     n_all = ev.ann["item_id"].nunique()
+    if max(n_all, len(ev.model) if ev.model is not None else 0) < r.retire_min_items:
+        return out  # too small a round to call any category rare
     sup = ev.majority.value_counts()
     used = ev.ann["label"].value_counts()
     model_sup = ev.model["label"].value_counts() if ev.model is not None else pd.Series(dtype=int)

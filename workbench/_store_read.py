@@ -58,35 +58,63 @@ def _selection_sql(round, kinds, current_only: bool, style: str) -> Tuple[str, l
     cond, params = _where(round, kinds, "b", style)
     if not current_only:
         return f"SELECT b.id FROM annotations b{' WHERE ' + cond if cond else ''}", params
-    live = ("b.kind <> 'retract' AND NOT EXISTS "
-            "(SELECT 1 FROM annotations r WHERE r.retracts = b.id)")
+    live = ("b.kind <> 'retract' AND b.id NOT IN "
+            "(SELECT r.retracts FROM annotations r WHERE r.retracts IS NOT NULL)")
     return (f"SELECT max(b.id) FROM annotations b WHERE {live}{' AND ' + cond if cond else ''} "
             "GROUP BY b.round, b.item_id, b.annotator, b.kind"), params
 
 
+_INT = ("id", "round", "taxonomy_version")
+_NULLABLE_INT = ("duration_ms", "retracts")
+#: few distinct values: keep one string object per distinct value (saves ~50 MB per column per 1M rows)
+_SHARED = ("annotator", "label", "kind", "session_id")
+
+
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return _finish({c: [] for c in columns}, columns)
+    return _finish({c: [np.asarray([], dtype=object)] for c in columns}, columns)
 
 
-def _finish(data: dict, columns: Sequence[str]) -> pd.DataFrame:
-    """Give every column its documented dtype."""
+def _column(c: str, values: list) -> np.ndarray:
+    """One chunk of one column as a numpy array."""
+    if c in _INT:
+        return np.asarray(values, dtype=np.int64)
+    if c == "unsure":
+        return np.asarray(values, dtype=bool)
+    arr = np.fromiter(values, dtype=object, count=len(values))
+    if c in _SHARED and len(arr):
+        codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+        uniques = np.asarray(uniques, dtype=object)
+        uniques[pd.isna(uniques)] = None  # factorize turns None into NaN
+        arr = uniques.take(codes)
+    return arr
+
+
+def _nullable_int(arr: np.ndarray) -> pd.arrays.IntegerArray:
+    mask = np.asarray(pd.isna(arr), dtype=bool)
+    values = np.where(mask, 0, arr).astype(np.int64) if len(arr) else np.zeros(0, dtype=np.int64)
+    return pd.arrays.IntegerArray(values, mask)
+
+
+def _finish(parts: dict, columns: Sequence[str]) -> pd.DataFrame:
+    """Join the chunks of each column and give it its documented dtype."""
     out = {}
     for c in columns:
-        values = data[c]
-        if c in ("id", "round", "taxonomy_version"):
-            out[c] = np.asarray(values, dtype=np.int64)
+        chunks = parts[c]
+        arr = chunks[0] if len(chunks) == 1 else np.concatenate(chunks) if chunks else np.asarray([], dtype=object)
+        parts[c] = None  # free the chunks as we go
+        if c in _INT:
+            out[c] = arr.astype(np.int64, copy=False)
         elif c == "unsure":
-            out[c] = np.asarray(values, dtype=bool)
-        elif c in ("duration_ms", "retracts"):
-            out[c] = pd.array(values, dtype="Int64")
+            out[c] = arr.astype(bool, copy=False)
+        elif c in _NULLABLE_INT:
+            out[c] = _nullable_int(arr)
         elif c == "created_at":  # rows written together share a timestamp: parse each distinct one once
-            codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+            codes, uniques = pd.factorize(arr)
             parsed = pd.DatetimeIndex(pd.to_datetime(uniques, format="ISO8601", utc=True))
-            out[c] = pd.Series(parsed.take(codes) if len(codes) else parsed[:0])
+            out[c] = pd.Series(parsed.take(codes) if len(codes) else parsed[:0]).array
         else:
-            out[c] = pd.Series(values, dtype=object)
-    df = pd.DataFrame({c: (v.to_numpy() if isinstance(v, pd.Series) and c != "created_at" else v)
-                       for c, v in out.items()})
+            out[c] = arr
+    df = pd.DataFrame(out, copy=False)
     if len(df) and not df["id"].is_monotonic_increasing:
         df = df.sort_values("id", kind="stable").reset_index(drop=True)
     return df
@@ -95,9 +123,9 @@ def _finish(data: dict, columns: Sequence[str]) -> pd.DataFrame:
 def _read_sqlite(engine: sa.Engine, columns, round, kinds, current_only) -> pd.DataFrame:
     sel, params = _selection_sql(round, kinds, current_only, "qmark")
     raw = engine.raw_connection()
+    parts: dict = {c: [] for c in columns}
     try:
-        dbapi = raw.driver_connection
-        cur = dbapi.cursor()
+        cur = raw.driver_connection.cursor()
         cur.execute("BEGIN")
         try:
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS wb_selected (id INTEGER PRIMARY KEY)")
@@ -106,22 +134,24 @@ def _read_sqlite(engine: sa.Engine, columns, round, kinds, current_only) -> pd.D
             ids = np.asarray(json.loads(cur.execute(
                 "SELECT json_group_array(id) FROM (SELECT id FROM temp.wb_selected ORDER BY id)").fetchone()[0]),
                 dtype=np.int64)
-            data = {c: [] for c in columns}
             aggs = ", ".join(f"json_group_array(a.{c})" for c in columns)
             for start in range(0, len(ids), _CHUNK):
                 lo, hi = int(ids[start]), int(ids[min(start + _CHUNK, len(ids)) - 1])
-                row = cur.execute(
+                row = list(cur.execute(
                     f"SELECT {aggs} FROM temp.wb_selected s JOIN annotations a ON a.id = s.id "
-                    "WHERE s.id BETWEEN ? AND ?", (lo, hi)).fetchone()
-                for c, text in zip(columns, row):
-                    data[c].extend(json.loads(text))
+                    "WHERE s.id BETWEEN ? AND ?", (lo, hi)).fetchone())
+                for k, c in enumerate(columns):
+                    parts[c].append(_column(c, json.loads(row[k])))
+                    row[k] = None
             cur.execute("DELETE FROM temp.wb_selected")
         finally:
             cur.execute("COMMIT")
             cur.close()
     finally:
         raw.close()
-    return _finish(data, columns)
+    if not parts["id"]:
+        return _empty(columns)
+    return _finish(parts, columns)
 
 
 def _read_postgres(engine: sa.Engine, columns, round, kinds, current_only) -> pd.DataFrame:
@@ -150,15 +180,17 @@ def _read_postgres(engine: sa.Engine, columns, round, kinds, current_only) -> pd
         c: [""] for c in ("note", "session_id", "label", "duration_ms", "retracts")})
     if df.empty:
         return _empty(columns)
-    data = {c: df[c].to_numpy() for c in columns}
-    for c in ("note", "session_id", "label"):
-        if c in data:
-            data[c] = df[c].astype(object).where(df[c].notna(), None).to_numpy()
-    data["unsure"] = df["unsure"].map({"t": True, "f": False, True: True, False: False}).to_numpy()
-    for c in ("duration_ms", "retracts"):
-        if c in data:
-            data[c] = pd.array(df[c].astype("Float64").round(), dtype="Int64") if len(df) else []
-    return _finish(data, columns)
+    parts = {}
+    for c in columns:
+        col = df[c]
+        if c == "unsure":
+            arr = col.map({"t": True, "f": False, True: True, False: False}).to_numpy(dtype=bool)
+        elif c in ("note", "session_id", "label") or c in _NULLABLE_INT:
+            arr = col.astype(object).where(col.notna(), None).to_numpy()
+        else:
+            arr = col.to_numpy()
+        parts[c] = [arr]
+    return _finish(parts, columns)
 
 
 def _read_generic(engine: sa.Engine, columns, round, kinds, current_only) -> pd.DataFrame:
@@ -170,8 +202,8 @@ def _read_generic(engine: sa.Engine, columns, round, kinds, current_only) -> pd.
                     f"WHERE a.id IN ({sel}) ORDER BY a.id")
     with engine.connect() as conn:
         rows = conn.execute(query, dict(zip(names, params))).all()
-    data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
-    return _finish(data, columns)
+    parts = {c: [_column(c, [r[i] for r in rows])] for i, c in enumerate(columns)}
+    return _finish(parts, columns)
 
 
 def read_annotations(engine: sa.Engine, *, round: Optional[int] = None, kinds: Optional[List[str]] = None,

@@ -54,10 +54,18 @@ def _tree(t: Taxonomy) -> Tuple[List[Category], Dict[str, List[Category]]]:
     return roots, kids
 
 
+def _ids(xs) -> Segments:
+    """``a, b, c`` as code segments separated by commas."""
+    return [seg for i, x in enumerate(xs) for seg in ([("text", ", ")] if i else []) + [("code", x)]]
+
+
+def _part(p) -> str:
+    return p if isinstance(p, str) else p["id"]
+
+
 def _op_segments(op: dict) -> Segments:
+    """One changelog operation as readable text with the category ids as code."""
     kind = op.get("op")
-    ids = lambda xs: [s for i, x in enumerate(xs) for s in ([("text", ", ")] if i else []) + [("code", x)]]
-    part = lambda p: p if isinstance(p, str) else p["id"]
     if kind == "add":
         cat = op["category"]
         segs = [("text", "Added "), ("code", cat if isinstance(cat, str) else cat["id"])]
@@ -66,9 +74,9 @@ def _op_segments(op: dict) -> Segments:
     elif kind == "rename":
         segs = [("text", "Renamed "), ("code", op["category"]), ("text", " to "), ("code", op["to"])]
     elif kind == "merge":
-        segs = [("text", "Merged ")] + ids(op["categories"]) + [("text", " into "), ("code", op["into"])]
+        segs = [("text", "Merged ")] + _ids(op["categories"]) + [("text", " into "), ("code", op["into"])]
     elif kind == "split":
-        segs = [("text", "Split "), ("code", op["category"]), ("text", " into ")] + ids([part(p) for p in op["into"]])
+        segs = [("text", "Split "), ("code", op["category"]), ("text", " into ")] + _ids([_part(p) for p in op["into"]])
     elif kind == "redefine":
         segs = [("text", "Redefined "), ("code", op["category"]), ("text", f": {op['definition']}")]
     elif kind == "add_rule":
@@ -107,8 +115,7 @@ def _md_segments(segs: Segments) -> str:
 
 def _md_example(e) -> str:
     if isinstance(e, Example):
-        labels = [e.label] if isinstance(e.label, str) else list(e.label)
-        return f"{_md(e.text)} → " + ", ".join(_md_code(x) for x in labels)
+        return f"{_md(e.text)} → " + ", ".join(_md_code(x) for x in _labels_of(e))
     return _md(e)
 
 
@@ -228,6 +235,17 @@ def _h_segments(segs: Segments) -> str:
     return "".join(f"<code>{_h(v)}</code>" if k == "code" else _h(v) for k, v in segs)
 
 
+def _labels_of(example: Example) -> List[str]:
+    return [example.label] if isinstance(example.label, str) else list(example.label)
+
+
+def _h_example(example, link) -> str:
+    """An edge-case example as a list item; a labeled one shows its label(s) as links."""
+    if isinstance(example, Example):
+        return f"<li>{_h(example.text)} &rarr; " + ", ".join(link(x) for x in _labels_of(example)) + "</li>"
+    return f"<li>{_h(example)}</li>"
+
+
 def _anchor(prefix: str, i: int, cid: str) -> str:
     return f"{prefix}-{i}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", cid)[:40]
 
@@ -259,8 +277,11 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
     roots, kids = _tree(t)
     anchors = {c.id: _anchor("cat", i, c.id) for i, c in enumerate(t.categories)}
     edge_no = {id(e): i + 1 for i, e in enumerate(t.edge_cases)}
-    link = lambda cid: (f'<a href="#{anchors[cid]}"><code>{_h(cid)}</code></a>' if cid in anchors
-                        else f"<code>{_h(cid)}</code>")
+
+    def link(cid: str) -> str:
+        code = f"<code>{_h(cid)}</code>"
+        return f'<a href="#{anchors[cid]}">{code}</a>' if cid in anchors else code
+
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="generator" content="taxonomy-workbench">',
@@ -321,10 +342,7 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
             item = [f'<li id="edge-{i}"><strong>E{i}.</strong> {_h(e.rule)}',
                     '<div class="meta">Categories: ' + ", ".join(link(x) for x in e.categories) + "</div>"]
             if e.examples:
-                item.append('<ul class="ex yes">' + "".join(
-                    f"<li>{_h(x.text)} &rarr; " + ", ".join(link(lab) for lab in
-                                                           ([x.label] if isinstance(x.label, str) else x.label))
-                    + "</li>" if isinstance(x, Example) else f"<li>{_h(x)}</li>" for x in e.examples) + "</ul>")
+                item.append('<ul class="ex yes">' + "".join(_h_example(x, link) for x in e.examples) + "</ul>")
             out.append("".join(item) + "</li>")
         out += ["</ol>", "</section>"]
     retired = [c for c in t.categories if c.deprecated]

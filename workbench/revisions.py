@@ -310,7 +310,7 @@ def draft_taxonomy(taxonomy, proposals: Sequence[Proposal], *, accept=None, auth
     -------
     workbench.taxonomy.Taxonomy
         Version n + 1; its change-log entry lists one change per accepted proposal, each
-        with the proposal's rationale.
+        with the rationale ``"<proposal id>: <rationale>"``.
 
     Raises
     ------
@@ -345,8 +345,8 @@ def draft_taxonomy(taxonomy, proposals: Sequence[Proposal], *, accept=None, auth
     changes = []
     for p in accepted:
         for op in p.change:
-            op = dict(op)
-            op.setdefault("rationale", f"{p.id}: {p.rationale}")
+            op = dict(op)  # the change log says which proposal each change came from
+            op["rationale"] = f"{p.id}: {op.get('rationale') or p.rationale}"
             changes.append(op)
     summary = summary or f"Accepted {len(accepted)} revision proposal(s): {', '.join(p.id for p in accepted)}."
     return taxonomy.apply(changes, author=author, date=date, summary=summary)

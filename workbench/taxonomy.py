@@ -97,6 +97,21 @@ class Taxonomy:
                 f"{len(self.categories)} categories, {len(self.labels)} labels, "
                 f"{len(self.edge_cases)} edge cases, {len(self.changelog)} changelog entries)")
 
+    def _repr_html_(self) -> str:
+        """A compact summary table for Jupyter (the full page is ``guideline.render_guideline_html``)."""
+        from html import escape
+
+        rows = []
+        for c in self.categories:
+            kind = "retired" if c.deprecated else "group" if c.id in self.groups else "label"
+            pad = 1.2 * self.depth(c.id)
+            rows.append(f'<tr><td style="padding-left:{pad:.1f}em"><code>{escape(c.id)}</code></td>'
+                        f"<td>{escape(c.name)}</td><td>{kind}</td><td>{escape(c.definition)}</td></tr>")
+        head = (f"<p><strong>{escape(self.name)}</strong> v{self.version} ({escape(self.task)}): "
+                f"{len(self.labels)} labels in {len(self.groups)} groups, {len(self.edge_cases)} edge cases</p>")
+        return (head + "<table><thead><tr><th>id</th><th>name</th><th>kind</th><th>definition</th></tr></thead>"
+                "<tbody>" + "".join(rows) + "</tbody></table>")
+
     # ----------------------------------------------------------------- reading and writing
     @classmethod
     def from_yaml(cls, text: "str | bytes", *, source: Optional[str] = None) -> "Taxonomy":

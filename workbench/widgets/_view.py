@@ -119,8 +119,6 @@ class ClassificationView(widgets.VBox):
             row = widgets.HBox(([label] if any(h for h, _ in groups) else []) + row_buttons)
             row.add_class("wb-group")
             rows.append(row)
-        self.buttons = [b for _, b in sorted(zip(
-            [self.options.index(c) for _, ids in groups for c in ids], self.buttons))]
         self.options_box = widgets.VBox(rows)
         self.options_box.add_class("wb-options")
         self.definition = widgets.HTML(DEFINITION_HINT)

@@ -72,3 +72,9 @@ class Labeller(ClassificationView):
         super().__init__(self.session.taxonomy, item_renderer=item_renderer, mask_pii=mask_pii,
                          title=self.session.title())
         self.session.attach(self)
+
+    def __repr__(self) -> str:
+        done, total = self.session.progress
+        return (f"<Labeller round={self.session.round} annotator={self.session.annotator!r} "
+                f"taxonomy={self.taxonomy.name!r} v{self.taxonomy.version} {done}/{total} labeled>")
+
