@@ -50,7 +50,7 @@ def bootstrap_sums(rows, *, n_boot: int, counts=None, inverse=None, random_state
     n = int(np.sum(counts))
     if n == 0:  # nothing to resample: every resample sums to zero (an undefined statistic)
         return np.zeros((n_boot, rows.shape[1]))
-    use_multinomial = P <= n // 4 or inverse is None
+    use_multinomial = inverse is None or P <= n // 20  # multinomial costs O(P) per draw, direct O(n) but ~20x cheaper
     block = max(1, min(n_boot, _CHUNK_CELLS // max(P if use_multinomial else n, 1)))
     out = np.empty((n_boot, rows.shape[1]))
     starts = range(0, n_boot, block)
@@ -102,7 +102,9 @@ def bootstrap_many(stats, *, n_boot: int, random_state=None, progress: bool = Fa
             results[i] = bootstrap_values(stats[i], n_boot=n_boot, random_state=rng, progress=progress)
             continue
         _, counts, inverse = members[0][1]
-        stacked = np.hstack([p[0] for _, p in members])
+        blocks = [p[0] for _, p in members]
+        stacked = (sp.hstack(blocks, format="csr") if any(sp.issparse(b) for b in blocks)
+                   else np.hstack(blocks))
         sums = bootstrap_sums(stacked, n_boot=n_boot, counts=counts, inverse=inverse, random_state=rng,
                               progress=progress)
         start = 0

@@ -255,6 +255,21 @@ class Conger(Statistic):
                                shape=(n, self.R * q))
         return sp.hstack([sp.csr_matrix(base), onehot], format="csr")
 
+    def patterns(self):
+        """Items with the same label from every annotator share a pattern (skipped when too wide)."""
+        n, q = self.fl.N.shape
+        if n * self.R > 50_000_000:
+            return None
+        L = np.full((n, self.R), -1, dtype=np.int64)
+        L[self.item, self.ann] = self.lab
+        idx, inv, cnt = unique_rows(L)
+        Lu = L[idx]
+        r_u, g_u = np.nonzero(Lu >= 0)
+        onehot = sp.csr_matrix((np.ones(len(r_u)), (r_u, g_u * q + Lu[r_u, g_u])), shape=(len(idx), self.R * q))
+        pair, pa, _ = self.fl._parts()
+        base = sp.csr_matrix(np.column_stack([pair[idx], pa[idx]]))
+        return sp.hstack([base, onehot], format="csr"), cnt, inv
+
     def sums(self):
         q = self.fl.N.shape[1]
         onehot = np.bincount(self.ann * q + self.lab, minlength=self.R * q)
