@@ -547,3 +547,15 @@ def test_that_real_sms_messages_are_shown_escaped_and_labelled_as_keyed(shared_d
     stored = store.annotations(round=1, kind="label")
     assert len(stored) == 150
     assert list(stored["label"]) == [gold[i] for i in stored["item_id"]]
+
+
+def test_that_an_empty_queue_says_there_is_nothing_to_label(sqlite_url):
+    store = AnnotationStore(sqlite_url)
+    version = store.save_taxonomy(Taxonomy.from_yaml(TAXONOMY.format(task="multiclass")))
+    store.create_round(1, taxonomy_version=version)
+    lab = Labeller(store, annotator="alice", round=1)
+    assert lab.item is None and "Nothing to label" in lab.item_html.value
+    assert lab.options_box.layout.display == "none"
+    key(lab, "1")
+    key(lab, "Backspace")
+    assert store.annotations(current_only=False).empty

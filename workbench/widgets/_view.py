@@ -239,6 +239,10 @@ class ClassificationView(widgets.VBox):
 
     def _done_html(self) -> str:
         done, total, skipped = getattr(self, "_done_total", (0, 0, 0))
+        if total == 0:
+            return ('<div class="wb-done" style="color:#57606a">Nothing to label: this round has no items for you.'
+                    '<small>Ask the taxonomy lead to add items or assign some to you '
+                    '(store.assign), then open the labeller again.</small></div>')
         more = (f"<small>{skipped} skipped item(s) remain; they come back when you re-open the session.</small>"
                 if skipped else "<small>Every acknowledged label is saved. You can close this page.</small>")
         return f'<div class="wb-done">✓ All done: {done} of {total} items labeled. Thank you!{more}</div>'
