@@ -139,3 +139,31 @@ def test_that_a_reader_is_not_blocked_by_an_open_write_transaction(tmp_path):
     con.execute("COMMIT")
     con.close()
     assert store.annotations()["annotator"].tolist() == ["ana", "ben"]
+
+
+OPENER = r"""
+import os, sys, time
+from workbench.store import AnnotationStore
+url, go = sys.argv[1], sys.argv[2]
+while not os.path.exists(go):
+    time.sleep(0.001)
+store = AnnotationStore(url)
+print(store.schema_version)
+"""
+
+
+def test_that_processes_opening_a_fresh_file_at_once_all_succeed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    go = tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, url, str(go)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT) for _ in range(4)]
+    time.sleep(0.5)
+    go.touch()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert out.strip() == "1"
+    con = sqlite3.connect(tmp_path / "fresh.db")
+    assert con.execute("SELECT count(*) FROM workbench_schema").fetchone()[0] == 1
+    con.close()
