@@ -245,7 +245,8 @@ def tidy_items(items, *, caller="propose_revisions") -> Optional[pd.DataFrame]:
     if not isinstance(items, pd.DataFrame):
         raise ValidationError(f"The 'items' parameter of {caller} must be a DataFrame with columns "
                               f"item_id, text (see workbench.items.read_items). Got {type(items).__name__} instead.")
-    check_columns(items, ["item_id", "text"], what=f"items passed to {caller}")
+    check_columns(items, ["item_id", "text"], what=f"items passed to {caller}",
+                  hint="Rename them (items.rename(columns={...})) or load the items with workbench.items.read_items.")
     out = items[["item_id", "text"]].copy()
     out["item_id"] = out["item_id"].astype(str)
     out["text"] = out["text"].fillna("").astype(str)

@@ -199,6 +199,8 @@ def redefine_rule(ev: Evidence) -> list:
     target) or when ``kappa < redefine_kappa`` with ``support >= redefine_min_support`` and
     (with ``redefine_relative``) ``kappa_high`` below the median kappa of the categories:
     when every category is equally low the annotators, not one definition, are the problem.
+    ``support`` counts the items some annotator gave the category (below
+    ``redefine_min_items`` a category is not judged).
     Score = ``(redefine_kappa - kappa) / redefine_kappa``, + 0.15 when the interval is
     entirely below the target.
     """
@@ -214,7 +216,8 @@ def redefine_rule(ev: Evidence) -> list:
         c = str(row.category)
         if c not in ev.labels or pd.isna(row.kappa):
             continue
-        kappa, lo, hi, support = float(row.kappa), row.kappa_low, row.kappa_high, int(row.support)
+        given = with_label.loc[c] if c in with_label.index.get_level_values(0) else pd.Series(dtype=int)
+        kappa, lo, hi, support = float(row.kappa), row.kappa_low, row.kappa_high, len(given)  # items given c
         confident = not pd.isna(hi) and float(hi) < r.redefine_kappa
         enough = support >= r.redefine_min_support
         if r.redefine_relative:
@@ -233,7 +236,6 @@ def redefine_rule(ev: Evidence) -> list:
                      f"support {support})"
                      + (f"; it is most often confused with '{neighbours[0]}'" if neighbours else "")
                      + ": rewrite its definition.")
-        given = with_label.loc[c] if c in with_label.index.get_level_values(0) else pd.Series(dtype=int)
         split = [i for i, k in given.items() if k < n_raters[i]]  # some annotators gave c, some did not
         out.append({"kind": "redefine", "categories": (c,), "rationale": rationale,
                     "evidence": {"kappa": _r(kappa), "kappa_ci": (_r(lo), _r(hi)), "support": support,

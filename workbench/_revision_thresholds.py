@@ -63,6 +63,8 @@ class RevisionRules:
         retire fires when a category is the majority label of at most this many items ...
     retire_max_share : float, default 0.01
         ... and of at most this share of the items.
+    retire_min_items : int, default 100
+        ... in a round (or model data) of at least this many items.
     severity_high, severity_medium : float, default 0.5, 0.25
         Score cut-offs of the severity levels (below medium: low).
     n_examples : int, default 3
@@ -74,7 +76,7 @@ class RevisionRules:
     --------
     >>> rules = RevisionRules(merge_human_share=0.3, retire_max_support=0)
     >>> rules.merge_human_share, rules.describe("retire")
-    (0.3, 'retire: majority label of <= 0 items and <= 1% of items')
+    (0.3, 'retire: majority label of <= 0 items and <= 1% of items, in a round of >= 100 items')
     >>> RevisionRules(merge_human_share=1.5)
     Traceback (most recent call last):
     ...
@@ -103,6 +105,7 @@ class RevisionRules:
     add_note_weight: float = 0.7
     retire_max_support: int = 2
     retire_max_share: float = 0.01
+    retire_min_items: int = 100
     severity_high: float = 0.5
     severity_medium: float = 0.25
     n_examples: int = 3
@@ -137,5 +140,5 @@ class RevisionRules:
             "add": f"add: cluster (mean cosine >= {self.add_min_similarity}) of >= {self.add_min_items} "
                    f"other/unlabeled/noted items with other_share + 0.75 * note_share >= {self.add_min_signal}",
             "retire": f"retire: majority label of <= {self.retire_max_support} items and "
-                      f"<= {self.retire_max_share:.0%} of items",
+                      f"<= {self.retire_max_share:.0%} of items, in a round of >= {self.retire_min_items} items",
         }[kind]
