@@ -67,6 +67,8 @@ class RevisionRules:
         ... in a round (or model data) of at least this many items.
     severity_high, severity_medium : float, default 0.5, 0.25
         Score cut-offs of the severity levels (below medium: low).
+    min_score : float, default 0.05
+        Proposals scoring below this are dropped (e.g. a kappa of 0.59 against a 0.6 target).
     n_examples : int, default 3
         Example items per proposal.
     n_boot : int, default 200
@@ -108,6 +110,7 @@ class RevisionRules:
     retire_min_items: int = 100
     severity_high: float = 0.5
     severity_medium: float = 0.25
+    min_score: float = 0.05
     n_examples: int = 3
     n_boot: int = 200
 

@@ -148,7 +148,9 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
     Returns
     -------
     list of Proposal
-        Highest score first (ties: kind in :data:`KINDS` order, then id).
+        Highest score first (ties: kind in :data:`KINDS` order, then id); proposals scoring
+        below ``rules.min_score`` are left out, and a redefine of a category that a merge
+        proposal covers is left out too (the merge is the fix).
 
     Examples
     --------
@@ -208,7 +210,8 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
     for rule in tqdm(steps, desc="revision rules", disable=not progress, leave=False):
         found.extend(rule(ev))
     merged = {c for d in found if d["kind"] == "merge" for c in d["categories"]}
-    found = [d for d in found if not (d["kind"] == "redefine" and d["categories"][0] in merged)]
+    found = [d for d in found if d["score"] >= rules.min_score
+             and not (d["kind"] == "redefine" and d["categories"][0] in merged)]
     proposals = [Proposal(id=f"{d['kind']}:{'+'.join(d['categories'])}", severity=_severity(d["score"], rules),
                           **{k: v for k, v in d.items() if k != "severity"}) for d in found]
     proposals.sort(key=lambda p: (-round(p.score, 9), KINDS.index(p.kind), p.id))
