@@ -81,6 +81,7 @@ def test_a_labeler_labels_by_click_and_key_undoes_skips_and_notes_in_voila(page,
     item.hover()
     page.keyboard.press("u")
     expect(page.locator("button.wb-unsure")).to_have_class(re.compile("mod-active"))
+    shots(page, "labeller_unsure_note", keep=True)
     page.keyboard.press("0")  # None of these, with a note, unsure
     poll(lambda: len(rows(url, "label")) == 2, what="the noted label")
 
