@@ -53,7 +53,10 @@ _EXPORTS = {
     "PairwiseRater": "raters",
     "RubricRater": "raters",
     "Adjudicator": "adjudicator",
+    "disagreeing_items": "adjudicator",
     "CalibrationQuiz": "quiz",
+    "quiz_scores": "quiz",
+    "ActiveLabelingLoop": "active",
     "SpanTagger": "tagging",
     "BoxAnnotator": "tagging",
 }
