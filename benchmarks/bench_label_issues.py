@@ -79,7 +79,8 @@ def main(argv=None):
             table = label_issue_table(pred, method=method)
             seconds = time.perf_counter() - start
             p, r, f, n = score(table["item_id"], items["item_id"][flipped])
-            rows.append(dict(seed=seed, method=method, precision=p, recall=r, f1=f, flagged=n,
+            detail = table["method"].iloc[0] if len(table) else ""
+            rows.append(dict(seed=seed, method=method, detail=detail.split(";")[0].split(": ", 1)[-1], precision=p, recall=r, f1=f, flagged=n,
                              flipped=int(flipped.sum()), method_seconds=seconds, cv_seconds=cv_seconds,
                              oof_acc_noisy=accuracy_noisy, oof_acc_true=accuracy_true))
             print(f"seed {seed} {method:28s} P={p:.3f} R={r:.3f} F1={f:.3f} flagged={n} "
