@@ -36,6 +36,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from . import _revision_rules as _rules
+from . import _revision_text_rules as _text_rules
 from ._revision_evidence import (category_profile, definition_overlap, majority_labels, model_frame,
                                  pair_evidence, tidy_annotations, tidy_items)
 from ._revision_thresholds import KINDS, RevisionRules
@@ -206,7 +207,8 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
     from tqdm.auto import tqdm
 
     found = []
-    steps = (_rules.pair_rules, _rules.redefine_rule, _rules.split_rule, _rules.add_rule, _rules.retire_rule)
+    steps = (_rules.pair_rules, _rules.redefine_rule, _text_rules.split_rule, _text_rules.add_rule,
+             _rules.retire_rule)
     for rule in tqdm(steps, desc="revision rules", disable=not progress, leave=False):
         found.extend(rule(ev))
     merged = {c for d in found if d["kind"] == "merge" for c in d["categories"]}
