@@ -1,0 +1,229 @@
+"""``Adjudicator``: review the items of a round whose labels disagree and decide the final label.
+
+The queue is every item whose current labels (``store.annotations(round=..., kind="label")``)
+are not all the same. For each, the screen shows the item, every annotator's label,
+unsure flag and note, and the taxonomy's options (the ones somebody chose are
+marked, with their vote counts). The reviewer picks the final label with a digit key
+or a click, like in :class:`~workbench.widgets.Labeller`, and must write a rationale
+first; the decision is stored with ``kind="adjudication"`` and the rationale in ``note``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> votes = pd.DataFrame({"item_id": ["a", "a", "b", "b"], "annotator": ["x", "y", "x", "y"],
+...                       "label": ["spam", "ham", "ham", "ham"]})
+>>> disagreeing_items(votes)
+['a']
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, List, Optional
+
+import ipywidgets as widgets
+
+from ._frame import EXTRA_CSS
+from ._protocol import Item
+from ._view import ClassificationView
+from .renderers import escape
+
+__all__ = ["Adjudicator", "disagreeing_items"]
+
+
+def _label_key(value: Any) -> str:
+    """Comparable form of a label: multi-label JSON lists compare as sorted sets."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            return json.dumps(sorted(json.loads(value)))
+        except ValueError:
+            return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return json.dumps(sorted(value))
+    return str(value)
+
+
+def disagreeing_items(annotations, *, min_annotators: int = 2) -> List[str]:
+    """Item ids (in first-labeled order) whose labels are not all equal.
+
+    Parameters
+    ----------
+    annotations : DataFrame
+        Columns ``item_id``, ``annotator``, ``label`` (current rows of one round).
+    min_annotators : int, default 2
+        Items labeled by fewer annotators are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"item_id": ["a", "a", "b"], "annotator": ["x", "y", "x"],
+    ...                    "label": ['["p", "q"]', '["q", "p"]', "p"]})
+    >>> disagreeing_items(df)
+    []
+    """
+    if annotations is None or len(annotations) == 0:
+        return []
+    df = annotations
+    if "id" in df.columns:
+        df = df.sort_values("id", kind="stable")
+    keys = df["label"].map(_label_key)
+    stats = df.assign(_k=keys).groupby("item_id", sort=False).agg(n=("annotator", "nunique"), k=("_k", "nunique"))
+    return [str(i) for i, r in stats.iterrows() if r["n"] >= min_annotators and r["k"] > 1]
+
+
+class Adjudicator(ClassificationView):
+    """Decide the final label of every item of a round whose annotators disagree.
+
+    Parameters
+    ----------
+    store : AnnotationStore or str
+        The store or its URL (``"sqlite:///labels.db"``).
+    annotator : str
+        The reviewer's name (stored in the ``annotator`` column of the decisions).
+    round : int
+        The round whose labels are reviewed (decisions are stored in the same round).
+    taxonomy : Taxonomy, optional
+        Defaults to the round's taxonomy version.
+    item_ids : sequence of str, optional
+        Review these items instead of the disagreements.
+    min_annotators : int, default 2
+        Only items labeled by at least this many annotators count as disagreements.
+    item_renderer : callable, optional
+        ``render(item) -> str | ipywidget``.
+    mask_pii : bool, default False
+        Mask PII in the shown text.
+
+    Notes
+    -----
+    Keys (mouse over the item): ``1``-``9`` choose the final label (``0`` None of these),
+    ``←`` ``→`` browse definitions, ``Enter`` confirm the highlighted option, ``s`` skip,
+    ``Backspace`` back, ``?`` guide. Choosing before writing the rationale only highlights
+    the option and asks for the rationale.
+
+    Examples
+    --------
+    >>> from workbench.store import AnnotationStore
+    >>> store = AnnotationStore.example()
+    >>> _ = store.record("m1", "ann", "refund", round=1)
+    >>> _ = store.record("m1", "bob", "cancel", round=1)
+    >>> adj = Adjudicator(store, annotator="lead", round=1)
+    >>> adj.item.item_id, adj.votes_of("m1")
+    ('m1', {'ann': 'refund', 'bob': 'cancel'})
+    >>> adj._handle_keystroke({"key": "1", "type": "keydown"})  # no rationale yet: only highlighted
+    >>> adj.note.value = "Asks for the money back."
+    >>> adj._handle_keystroke({"key": "Enter", "type": "keydown"})
+    >>> store.annotations(kind="adjudication")[["item_id", "annotator", "label", "note"]].values.tolist()
+    [['m1', 'lead', 'refund', 'Asks for the money back.']]
+    """
+
+    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, item_ids=None,
+                 min_annotators: int = 2, item_renderer: Optional[Callable] = None, mask_pii: bool = False):
+        from .session import LabelingSession, open_store
+
+        store = open_store(store)
+        self.labels = store.annotations(round=int(round), kind="label")
+        if item_ids is None:
+            item_ids = disagreeing_items(self.labels, min_annotators=min_annotators)
+        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy,
+                                       kind="adjudication", item_ids=item_ids)
+        super().__init__(self.session.taxonomy, item_renderer=item_renderer, mask_pii=mask_pii,
+                         title=f"{self.session.title()} · adjudication")
+        self._names = [b.description for b in self.buttons]
+        self.votes = widgets.HTML("")
+        self.votes.add_class("wb-votes")
+        children = list(self.main.children)
+        self.main.children = tuple(children[:2] + [self.votes] + children[2:])
+        self.children = (self.children[0], widgets.HTML(f"<style>{EXTRA_CSS}</style>",
+                                                        layout=widgets.Layout(display="none"))) + self.children[1:]
+        self.note.placeholder = "Rationale (required): why is this the final label?"
+        self.keys_help.value = self.keys_help.value.replace("choose", "final label · <kbd>Enter</kbd> confirm")
+        self.session.attach(self)
+
+    # ------------------------------------------------------------------ data
+    def _rows(self, item_id: str):
+        df = self.labels
+        if df is None or len(df) == 0:
+            return df
+        return df[df["item_id"].astype(str) == str(item_id)].sort_values("id")
+
+    def votes_of(self, item_id: str) -> dict:
+        """``{annotator: label}`` of the current labels of ``item_id`` (multi-label as lists).
+
+        Examples
+        --------
+        See :class:`Adjudicator`.
+        """
+        df = self._rows(item_id)
+        if df is None or len(df) == 0:
+            return {}
+        return {str(r.annotator): (json.loads(r.label) if isinstance(r.label, str) and r.label.startswith("[")
+                                   else r.label) for r in df.itertuples(index=False)}
+
+    def _name(self, cid: str) -> str:
+        try:
+            return getattr(self.taxonomy.category(cid), "name", None) or cid
+        except Exception:  # noqa: BLE001 - a label of an older taxonomy version
+            return f"{cid} (not in v{self.taxonomy.version})"
+
+    def _votes_html(self, item_id: str) -> str:
+        df = self._rows(item_id)
+        if df is None or len(df) == 0:
+            return '<div class="wb-def-hint">Nobody labeled this item in this round.</div>'
+        body = []
+        for r in df.itertuples(index=False):
+            value = self.votes_of(item_id)[str(r.annotator)]
+            names = ", ".join(self._name(c) for c in (value if isinstance(value, list) else [value]))
+            unsure = '<span class="wb-unsure-flag">unsure</span>' if bool(r.unsure) else ""
+            note = "" if r.note is None or r.note != r.note else escape(r.note)
+            body.append(f"<tr><td>{escape(r.annotator)}</td><td><b>{escape(names)}</b></td><td>{unsure}</td>"
+                        f"<td>{note}</td></tr>")
+        return ("<table><tr><th>Annotator</th><th>Label</th><th></th><th>Note</th></tr>"
+                f"{''.join(body)}</table>")
+
+    # ------------------------------------------------------------------ screen
+    def display(self, item: Optional[Item]) -> None:
+        """Show ``item`` with every annotator's label, note and unsure flag."""
+        super().display(item)
+        counts: dict = {}
+        if item is not None:
+            for value in self.votes_of(item.item_id).values():
+                for c in (value if isinstance(value, list) else [value]):
+                    counts[c] = counts.get(c, 0) + 1
+        for cid, b, name in zip(self.options, self.buttons, self._names):
+            n = counts.get(cid, 0)
+            b.description = f"{name} ({n})" if n else name
+            (b.add_class if n else b.remove_class)("wb-voted")
+        self.votes.value = "" if item is None else self._votes_html(item.item_id)
+        self.votes.layout.display = "none" if item is None else None
+
+    def _done_html(self) -> str:
+        done, total, skipped = getattr(self, "_done_total", (0, 0, 0))
+        if total == 0:
+            return ('<div class="wb-done">No disagreements to adjudicate in this round.'
+                    '<small>Every item labeled by two or more annotators got the same label.</small></div>')
+        return (f'<div class="wb-done">✓ All done: {done} of {total} disagreements adjudicated.'
+                '<small>Every decision is saved.</small></div>')
+
+    def _need_rationale(self) -> bool:
+        if self.note.value.strip():
+            return False
+        self._say("Write a rationale first (the box below), then press Enter or click the label again.",
+                  error=True)
+        return True
+
+    def _choose(self, index: int) -> None:
+        if self.item is None or not 0 <= index < len(self.options):
+            return
+        if not self.multilabel and self._need_rationale():
+            if self._cursor is not None:
+                self.buttons[self._cursor].remove_class("wb-cursor")
+            self._cursor = index
+            self.buttons[index].add_class("wb-cursor")
+            self._show_definition(index)
+            return
+        super()._choose(index)
+
+    def _submit_multi(self) -> None:
+        if self.item is not None and self._selected and self._need_rationale():
+            return
+        super()._submit_multi()
