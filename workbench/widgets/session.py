@@ -153,7 +153,8 @@ class LabelingSession:
     def reload(self) -> None:
         """Re-read assignments, items and this annotator's annotations from the store."""
         order = self._queue_ids()
-        ann = self.store.annotations(round=self.round)
+        in_queue = set(order)
+        ann = self.store.annotations(round=self.round, kind=[self.kind, "skip"])
         if len(ann):
             ann = ann[ann["annotator"] == self.annotator]
         labeled, skipped, history = set(), set(), []
@@ -170,9 +171,9 @@ class LabelingSession:
                                     note=None if _missing(row.note) else str(row.note), kind=row.kind)
                 history.append((row.id, str(row.item_id), row.kind, answer))
         self._order = order
-        self._labeled = labeled & set(order)
+        self._labeled = labeled & in_queue
         self._skipped = skipped - labeled
-        self._history: List[Tuple[Any, str, str, Submission]] = [h for h in history if h[1] in set(order)]
+        self._history: List[Tuple[Any, str, str, Submission]] = [h for h in history if h[1] in in_queue]
         self.undone: Optional[Tuple[str, Submission]] = None
         fresh = [i for i in order if i not in labeled and i not in skipped]
         later = [i for i in order if i in self._skipped]
