@@ -263,7 +263,7 @@ def label_issue_table(pred, *, method=_label_issues.DEFAULT_METHOD, top=None) ->
     pandas.DataFrame
         ``item_id, label, suggested_label, label_quality, rank, method``: only flagged items,
         ``rank`` 1 = lowest ``label_quality`` (cleanlab's score in [0, 1]), ``suggested_label`` the
-        model's most probable class, ``method`` what was run.
+        model's most probable class other than the given one, ``method`` what was run.
 
     Examples
     --------
@@ -288,7 +288,9 @@ def label_issue_table(pred, *, method=_label_issues.DEFAULT_METHOD, top=None) ->
     flagged = flagged[np.lexsort((flagged, quality[flagged]))]
     if top is not None:
         flagged = flagged[:top]
-    suggested = np.asarray(pred.classes, dtype=object)[np.argmax(used[flagged], axis=1)] if len(flagged) else []
+    others = used[flagged].copy()
+    others[np.arange(len(flagged)), codes[flagged]] = -1.0  # suggest the best class other than the given one
+    suggested = np.asarray(pred.classes, dtype=object)[np.argmax(others, axis=1)] if len(flagged) else []
     return pd.DataFrame({
         "item_id": np.asarray(pred.item_ids)[flagged],
         "label": np.asarray(pred.labels, dtype=object)[flagged],
