@@ -476,3 +476,13 @@ def test_tiny_rounds_propose_nothing_rather_than_retiring_everything():
     assert propose_revisions(tax, ann, random_state=0) == []
     with pytest.raises(DataError, match="read_items"):
         propose_revisions(tax, ann, items=pd.DataFrame({"item_id": ["1"], "body": ["x"]}))
+
+
+def test_one_label_per_item_plus_a_model_still_finds_confused_pairs(planted):
+    tax, ann, items, preds, _, _ = planted
+    gold_only = ann[ann.annotator == "ann1"]  # e.g. a gold-labeled dataset: no human disagreement
+    by_id = _by_id(propose_revisions(tax, gold_only, predictions=preds, items=items, random_state=0))
+    p = by_id["clarify:cancel+refund"]  # no merge: that needs humans too
+    assert p.evidence["n_split_items"] == 0 and p.evidence["model_confusion_share"] >= 0.15
+    assert "model confuses" in p.rationale
+    assert not [q for q in by_id.values() if q.kind in {"merge", "redefine"}]
