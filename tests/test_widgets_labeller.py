@@ -559,3 +559,10 @@ def test_that_an_empty_queue_says_there_is_nothing_to_label(sqlite_url):
     key(lab, "1")
     key(lab, "Backspace")
     assert store.annotations(current_only=False).empty
+
+
+def test_that_text_that_merely_looks_like_json_stays_text():
+    for text in ("[1, 2]", "[URGENT] refund please", '{"a": 1}'):
+        assert render_item(Item("t", text)).startswith('<div class="wb-text">')
+    chat = json.dumps([{"role": "user", "content": "hi"}])
+    assert "wb-conversation" in render_item(Item("c", chat))

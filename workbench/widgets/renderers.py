@@ -333,7 +333,9 @@ def render_item(item: Item, *, mask_pii: bool = False, highlight: Optional[Itera
     text = item.text or ""
     if text[:1] in "[{":
         messages, prompt, _ = _conversation_parts(item)
-        if messages or prompt:
+        chat = isinstance(messages, list) and messages and all(isinstance(m, dict) and "content" in m
+                                                               for m in messages)
+        if chat or isinstance(prompt, str):
             return render_conversation(item, mask_pii=mask_pii)
     return render_text(item, mask_pii=mask_pii, highlight=highlight)
 
