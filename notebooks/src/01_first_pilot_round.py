@@ -29,9 +29,12 @@ render = True  # render the HTML report at the end (about 20 s)
 import shutil
 from pathlib import Path
 
+import altair as alt
+
 from workbench.demo import write_demo_project
 from workbench.taxonomy import Taxonomy
 
+alt.renderers.enable("svg")  # charts render with no network (the default renderer loads from a CDN)
 project = Path(project_dir)
 shutil.rmtree(project, ignore_errors=True)  # start from an empty folder every time
 write_demo_project(project)
