@@ -52,7 +52,7 @@ def test_default_method_finds_flipped_labels_and_beats_cleanlab_default(banking_
     df, items, pred, flipped = banking_subset
     ours = label_issue_table(pred)
     p, r = _precision_recall(ours["item_id"], flipped)
-    assert p >= 0.85 and r >= 0.80, (p, r)
+    assert p >= 0.90 and r >= 0.85, (p, r)        # the quality floor (measured: 0.945 / 0.939)
     base_p, base_r = _precision_recall(label_issue_table(pred, method="prune_by_noise_rate")["item_id"], flipped)
     f1, base_f1 = 2 * p * r / (p + r), 2 * base_p * base_r / (base_p + base_r)
     assert f1 > base_f1, (p, r, base_p, base_r)
