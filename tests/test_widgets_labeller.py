@@ -304,7 +304,9 @@ def test_that_the_key_listener_is_attached_but_in_no_children_list(store):
     assert not any(isinstance(w, Event) for w in walk(lab))
     assert isinstance(lab._key_event, Event) and lab._key_event.source is lab.main
     assert lab._key_event.watched_events == ["keydown"]
-    assert lab.note not in list(walk(lab.main))  # typing a note is never captured as shortcuts
+    assert lab._key_event_actions.source is lab.actions
+    # typing a note is never captured as shortcuts: the note is in no key source
+    assert lab.note not in list(walk(lab.main)) + list(walk(lab.actions))
 
 
 def test_that_a_session_rejects_an_unknown_round_and_an_empty_name(store):

@@ -60,6 +60,8 @@ CSS = """
   align-items: center; gap: 6px; flex-wrap: wrap; }
 .wb-root .wb-control { height: 32px; border-radius: 6px; font-size: 14px; margin: 0 2px; }
 .wb-root .wb-note { flex: 1 1 300px; min-width: 220px; }
+.wb-root .wb-actions { align-items: center; gap: 4px; flex-wrap: wrap; }
+.wb-root .wb-actions:focus, .wb-root .wb-actions:focus-visible { outline: none; }
 .wb-root .wb-note input { height: 32px; font-size: 14px; border-radius: 6px; }
 .wb-root .wb-unsure.mod-active { background: #bf8700; color: #ffffff; }
 .wb-status { min-height: 22px; font-size: 13px; color: #57606a; padding: 4px 14px; }

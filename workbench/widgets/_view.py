@@ -143,13 +143,15 @@ class ClassificationView(widgets.VBox):
         self.back_button.on_click(lambda _b: self._undo())
         self.guide_button.on_click(lambda _b: self._toggle_guide())
         self.submit_button.on_click(lambda _b: self._submit_multi())
-        controls = widgets.HBox([self.unsure, self.note, self.submit_button, self.skip_button,
-                                 self.back_button, self.guide_button])
+        self.actions = widgets.HBox([self.unsure, self.submit_button, self.skip_button, self.back_button,
+                                     self.guide_button])
+        self.actions.add_class("wb-actions")
+        controls = widgets.HBox([self.note, self.actions])
         controls.add_class("wb-controls")
         hint = ("<kbd>1</kbd>…<kbd>9</kbd> toggle · <kbd>Enter</kbd> submit" if self.multilabel
                 else "<kbd>1</kbd>…<kbd>9</kbd> choose")
         none = "<kbd>0</kbd> None of these · " if other in self.options else ""
-        self.keys_help = widgets.HTML(f'<div class="wb-keys">Keys (mouse over the item): {hint} · {none}'
+        self.keys_help = widgets.HTML(f'<div class="wb-keys">Keys (mouse over the item or the buttons): {hint} · {none}'
                                       '<kbd>u</kbd> unsure · <kbd>s</kbd> skip · '
                                       '<kbd>⌫</kbd> back · <kbd>?</kbd> guide · <kbd>←</kbd><kbd>→</kbd> '
                                       'definitions</div>')
@@ -163,6 +165,8 @@ class ClassificationView(widgets.VBox):
         self.add_class("wb-root")
         # the key listener is an attribute, never a child (it has no view)
         self._key_event = _keys.attach_keys(self.main, self._handle_keystroke)
+        # keys also work over the action buttons; never over the note (typing must reach it)
+        self._key_event_actions = _keys.attach_keys(self.actions, self._handle_keystroke)
 
     # ------------------------------------------------------------------ protocol
     def on_submit(self, callback: Callable[[Submission], Any]) -> None:
