@@ -160,6 +160,18 @@ def test_each_category_lists_the_edge_cases_that_mention_it():
             assert (html.escape(e.rule) in own) == (c.id in e.categories), (c.id, e.rule)
 
 
+def test_blank_lines_separate_paragraphs():
+    t = Taxonomy.from_dict({"name": "t", "version": 1, "description": "First para\nsame para.\n\nSecond para.",
+                            "categories": [{"id": "a", "definition": "Def one.\n\n  \nDef two."}]})
+    page = render_guideline_html(t)
+    assert '<p class="lead">First para same para.</p>' in page.replace("para\nsame", "para same")
+    assert '<p class="lead">Second para.</p>' in page
+    assert '<p class="def">Def one.</p><p class="def">Def two.</p>' in page
+    md = markdown_to_html(render_guideline_markdown(t))
+    assert "<p><strong>Definition.</strong> Def one.</p>\n<p>Def two.</p>" in md
+    assert "<p>Second para.</p>" in md
+
+
 def test_changelog_lists_ops_newest_first(evil):
     page = parse(render_guideline_html(evil)).visible
     log = page.split("Change log", 1)[1]

@@ -63,6 +63,11 @@ def _part(p) -> str:
     return p if isinstance(p, str) else p["id"]
 
 
+def _paragraphs(text: str) -> List[str]:
+    """Text split at blank lines (a single line break is just a space)."""
+    return [p for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()] or [""]
+
+
 def _op_segments(op: dict) -> Segments:
     """One changelog operation as readable text with the category ids as code."""
     kind = op.get("op")
@@ -144,7 +149,7 @@ def render_guideline_markdown(taxonomy: Taxonomy) -> str:
     edge_no = {id(e): i + 1 for i, e in enumerate(t.edge_cases)}
     out = [f"# {_md(t.name)}: labeling guideline (version {t.version})", ""]
     if t.description:
-        out += [_md(t.description), ""]
+        out += [x for para in _paragraphs(t.description) for x in (_md(para), "")]
     out += [f"**Task:** {_md(_TASK_TEXT[t.task])}"]
     if t.other_label:
         out += [f"When nothing fits, use {_md_code(t.other_label)} and write a note."]
@@ -163,7 +168,8 @@ def render_guideline_markdown(taxonomy: Taxonomy) -> str:
     def section(c: Category, level: int) -> None:
         tag = "" if c.id in t.labels else " (group)"
         out.extend([f"{'#' * min(3 + level, 6)} {_md(c.name)} {_md_code(c.id)}{tag}", "",
-                    f"**Definition.** {_md(c.definition)}", ""])
+                    "\n\n".join(f"**Definition.** {_md(p)}" if i == 0 else _md(p)
+                                for i, p in enumerate(_paragraphs(c.definition))), ""])
         for title, items in (("Include when", c.include), ("Exclude (use another category)", c.exclude),
                              ("Examples", c.examples), ("Counter-examples", c.counter_examples)):
             if items:
@@ -289,7 +295,7 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
            "</head>", "<body>", "<main>", "<header>",
            f"<h1>{_h(t.name)}: labeling guideline</h1>", f'<p class="meta">Version {t.version}</p>']
     if t.description:
-        out.append(f'<p class="lead">{_h(t.description)}</p>')
+        out += [f'<p class="lead">{_h(p)}</p>' for p in _paragraphs(t.description)]
     task = _h(_TASK_TEXT[t.task])
     if t.other_label:
         task += f" When nothing fits, use {link(t.other_label)} and write a note."
@@ -317,7 +323,7 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
             tag = '<span class="tag">none of these</span>'
         out.extend([f'<section class="cat{" group" if group else ""}" id="{anchors[c.id]}">',
                     f"<h{h}>{_h(c.name)} <code>{_h(c.id)}</code>{tag}</h{h}>",
-                    f'<p class="def">{_h(c.definition)}</p>'])
+                    "".join(f'<p class="def">{_h(p)}</p>' for p in _paragraphs(c.definition))])
         for title, items, cls in (("Include when", c.include, "rules"),
                                   ("Exclude (use another category)", c.exclude, "rules"),
                                   ("Examples", c.examples, "ex yes"), ("Counter-examples", c.counter_examples, "ex no")):
