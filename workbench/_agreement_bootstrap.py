@@ -26,6 +26,30 @@ from ._validation import check_random_state
 _CHUNK_CELLS = 4_000_000  # resample-count cells per block (32 MB of float64)
 
 
+def unique_rows(A: np.ndarray):
+    """Distinct rows of an int matrix: (index of a representative, inverse, counts).
+
+    >>> idx, inv, cnt = unique_rows(np.array([[1, 0], [0, 2], [1, 0]]))
+    >>> inv.tolist(), cnt.tolist()
+    ([0, 1, 0], [2, 1])
+    """
+    A = np.asarray(A, dtype=np.int64)
+    if A.ndim == 1:
+        A = A[:, None]
+    if len(A) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    low = A.min(axis=0)
+    span = A.max(axis=0) - low + 1
+    if np.sum(np.log2(span.astype(float))) < 62:  # mixed-radix code fits in int64
+        radix = np.concatenate([[1], np.cumprod(span[:-1])]).astype(np.int64)
+        key = (A - low) @ radix
+        _, idx, inv, cnt = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    else:
+        _, idx, inv, cnt = np.unique(A, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    return idx, inv.ravel(), cnt
+
+
 def bootstrap_sums(rows, *, n_boot: int, counts=None, inverse=None, random_state=None,
                    progress: bool = False) -> np.ndarray:
     """Sums of feature rows over ``n_boot`` item resamples, shape (n_boot, p).

@@ -31,6 +31,7 @@ from typing import Callable, Optional
 import numpy as np
 import scipy.sparse as sp
 
+from ._agreement_bootstrap import unique_rows
 from ._validation import check_option
 from .exceptions import ValidationError
 
@@ -105,30 +106,6 @@ def ordinal_distance(marginals: np.ndarray) -> np.ndarray:
     between = np.where(np.triu(np.ones(between.shape[-2:], dtype=bool)), between,
                        np.swapaxes(between, -1, -2))
     return (between - (n[..., :, None] + n[..., None, :]) / 2.0) ** 2
-
-
-def unique_rows(A: np.ndarray):
-    """Distinct rows of an int matrix: (index of a representative, inverse, counts).
-
-    >>> idx, inv, cnt = unique_rows(np.array([[1, 0], [0, 2], [1, 0]]))
-    >>> inv.tolist(), cnt.tolist()
-    ([0, 1, 0], [2, 1])
-    """
-    A = np.asarray(A, dtype=np.int64)
-    if A.ndim == 1:
-        A = A[:, None]
-    if len(A) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    low = A.min(axis=0)
-    span = A.max(axis=0) - low + 1
-    if np.sum(np.log2(span.astype(float))) < 62:  # mixed-radix code fits in int64
-        radix = np.concatenate([[1], np.cumprod(span[:-1])]).astype(np.int64)
-        key = (A - low) @ radix
-        _, idx, inv, cnt = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
-    else:
-        _, idx, inv, cnt = np.unique(A, axis=0, return_index=True, return_inverse=True, return_counts=True)
-    return idx, inv.ravel(), cnt
 
 
 def _count_patterns(cache: dict, key_id: int):

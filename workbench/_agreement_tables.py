@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import _agreement_chance as ch
 from . import _agreement_engine as eng
-from ._agreement_bootstrap import bootstrap_many, bootstrap_values, percentile_interval
+from ._agreement_bootstrap import bootstrap_many, bootstrap_values, percentile_interval, unique_rows
 from ._agreement_core import count_matrix, is_multilabel, to_label_set
 from ._validation import check_fraction, check_option, check_positive_int, check_random_state
 from .exceptions import DataError, WorkbenchWarning
@@ -147,7 +147,7 @@ class _Specific(ch.Statistic):
                                 np.where(pair, self.n_c * (self.m - 1), 0.0)]).astype(float)
 
     def patterns(self):
-        idx, inv, cnt = ch.unique_rows(np.column_stack([self.n_c, self.m]))
+        idx, inv, cnt = unique_rows(np.column_stack([self.n_c, self.m]))
         return _Specific(self.n_c[idx], self.m[idx]).features(), cnt, inv
 
     def finish(self, S):
