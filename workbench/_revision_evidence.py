@@ -160,21 +160,31 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
     valid = set(labels)
     lab = ann.dropna(subset=["label"])
     lab = lab[lab["label"].isin(valid)]
-    # one label set per (item, annotator): multi-label answers holding a and b are not a split
-    answers = lab.groupby(["item_id", "annotator"], sort=True)["label"].agg(frozenset)
     any_count: Counter = Counter()
     both: Counter = Counter()
     examples: dict = {}
-    for item, given in answers.groupby(level=0, sort=True):
-        given = list(given)
-        labs = sorted(frozenset().union(*given))
-        any_count.update(labs)
-        for a, b in combinations(labs, 2):
-            only_a = sum(1 for g in given if a in g and b not in g)
-            only_b = sum(1 for g in given if b in g and a not in g)
-            if only_a and only_b:
-                both[(a, b)] += 1
-                examples.setdefault((a, b), []).append((-min(only_a, only_b), item))
+    if not lab.duplicated(["item_id", "annotator"]).any():  # one label per answer: fast path
+        counts = lab.groupby(["item_id", "label"], sort=True).size()
+        for item, per_label in counts.groupby(level=0, sort=False):
+            labs = per_label.index.get_level_values(1).tolist()
+            any_count.update(labs)
+            if len(labs) > 1:
+                n = dict(zip(labs, per_label.tolist()))
+                for a, b in combinations(labs, 2):
+                    both[(a, b)] += 1
+                    examples.setdefault((a, b), []).append((-min(n[a], n[b]), item))
+    else:  # multi-label: an answer holding both a and b is not a split
+        answers = lab.groupby(["item_id", "annotator"], sort=True)["label"].agg(frozenset)
+        for item, given in answers.groupby(level=0, sort=True):
+            given = list(given)
+            labs = sorted(frozenset().union(*given))
+            any_count.update(labs)
+            for a, b in combinations(labs, 2):
+                only_a = sum(1 for g in given if a in g and b not in g)
+                only_b = sum(1 for g in given if b in g and a not in g)
+                if only_a and only_b:
+                    both[(a, b)] += 1
+                    examples.setdefault((a, b), []).append((-min(only_a, only_b), item))
     conf: Counter = Counter()
     support: Counter = Counter()
     if model is not None:

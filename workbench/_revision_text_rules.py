@@ -66,6 +66,10 @@ def split_rule(ev: Evidence) -> list:
         ids = ev.majority.index[ev.majority == c].tolist()
         if len(ids) < r.split_min_items:
             continue
+        if r.split_require_neighbours:  # necessary: two neighbours with enough errors each (cheap check first)
+            strong = [n for n, k in _neighbours(ev, c, ids).items() if k >= r.min_pair_disagreements + 1]
+            if len(strong) < 2:
+                continue
         res = split_in_two(texts_for(ids, ev.items), random_state=ev.rng)
         if res is None or np.isnan(res["silhouette"]) or res["silhouette"] < r.split_silhouette:
             continue
