@@ -66,6 +66,11 @@ EXTRA_CSS = """
 .wb-root .wb-option.wb-wrong { background: #cf222e; color: #fff; border-color: #cf222e; }
 .wb-response.wb-chosen { border: 2px solid #0969da; background: #f5faff; }
 .wb-response.wb-tied { border: 2px dashed #bf8700; }
+.wb-role kbd, .wb-answer-hint kbd, .wb-feedback kbd { font-family: ui-monospace, monospace; font-size: 11px;
+  padding: 0 5px; border: 1px solid #d0d7de; border-bottom-width: 2px; border-radius: 4px; background: #fff;
+  color: #24292f; text-transform: none; }
+.wb-feedback-box { border-left: 1px solid #d0d7de; border-right: 1px solid #d0d7de; background: #fff; }
+.wb-root .wb-next { align-self: flex-start; margin: 0 16px 10px 16px; height: 32px; border-radius: 6px; }
 .wb-rank-badge { float: right; font-size: 12px; font-weight: 700; color: #fff; background: #0969da;
   border-radius: 10px; padding: 1px 8px; }
 .wb-votes { padding: 10px 16px; border-left: 1px solid #d0d7de; border-right: 1px solid #d0d7de; background: #fbf8ff; }

@@ -199,10 +199,11 @@ class CalibrationQuiz(ClassificationView):
         self.feedback.add_class("wb-feedback")
         self.continue_button = widgets.Button(description="Next item (Enter)", button_style="primary",
                                               layout=widgets.Layout(width="auto"))
-        self.continue_button.add_class("wb-control")
+        self.continue_button.add_class("wb-next")
         self.continue_button.on_click(lambda _b: self._continue())
         self.feedback_box = widgets.VBox([self.feedback, self.continue_button],
                                          layout=widgets.Layout(display="none"))
+        self.feedback_box.add_class("wb-feedback-box")
         children = list(self.main.children)
         self.main.children = tuple(children[:2] + [self.feedback_box] + children[2:])
         self.children = (self.children[0], widgets.HTML(f"<style>{EXTRA_CSS}</style>",
