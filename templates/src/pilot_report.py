@@ -71,6 +71,7 @@ imbalance_ratio = float(used.max() / used.min()) if len(used) > 1 else float("na
 n_unsure = int(labels["unsure"].fillna(False).astype(bool).sum())
 n_other = int((labels["label"] == taxonomy.other_label).sum()) if taxonomy.other_label else 0
 
+# %% tags=["remove-cell"]
 # ---- Agreement ----
 overall = ag.agreement_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
 alpha_row = overall.set_index("metric").loc["krippendorff_alpha"]
@@ -82,6 +83,7 @@ human_pairs = ag.confusion_table(labels, n_examples=max_examples)
 disagreements = ag.disagreement_table(labels)
 consensus = ag.consensus_table(labels, adjudications=adjudications if len(adjudications) else None)
 
+# %% tags=["remove-cell"]
 # ---- Model ----
 predictions = None
 model_note = ""
@@ -101,6 +103,7 @@ if predictions is not None:
     evidence = ea.confusion_evidence_table(labels, predictions)
     model_accuracy = float((predictions.predicted == predictions.labels).mean())
 
+# %% tags=["remove-cell"]
 # ---- Revisions ----
 rule_set = rv.RevisionRules(**rules)
 proposals = rv.propose_revisions(taxonomy, labels, predictions=predictions, items=items, rules=rule_set,
@@ -122,6 +125,7 @@ if draft is not None:
     draft_path = Path(out_dir) / f"{taxonomy.name}-v{draft.version}-draft.yaml"
     draft.save(draft_path)
 
+# %% tags=["remove-cell"]
 # ---- Quality targets ----
 gold = items[["item_id", "gold_label"]].dropna() if "gold_label" in items.columns else pd.DataFrame()
 gold_accuracy = float("nan")
