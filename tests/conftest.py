@@ -75,3 +75,23 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     require(Path(path).exists(), "Debian chromium is not installed (apt-get install chromium chromium-driver)")
     return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Headless Debian chromium driven by playwright, one per test session.
+
+    Shared by every test that opens a page: playwright's sync API allows only one
+    running instance per process.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "python playwright is not installed (pip install playwright; never 'playwright install')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                    "--disable-background-networking", "--disable-component-update",
+                                    "--disable-sync"])
+        yield b
+        b.close()

@@ -236,27 +236,24 @@ def test_demo_taxonomy_validates_and_renders(tmp_path):
 
 
 @pytest.mark.browser
-def test_html_guideline_renders_offline_in_chromium(tmp_path, chromium_path):
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.browser
+def test_html_guideline_renders_offline_in_chromium(tmp_path, browser):
     t = Taxonomy.load(DEMO)
     path = write_guideline(t, tmp_path / "guide.html")
     requests, errors = [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(path.as_uri())
-            assert page.title().startswith("support-intents")
-            font = page.evaluate("getComputedStyle(document.body).fontSize")
-            width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
-            nested = page.evaluate("document.querySelectorAll('section.cat section.cat').length")
-            visible = page.inner_text("body")
-            page.screenshot(path=str(tmp_path / "guide.png"), full_page=False)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(path.as_uri())
+        assert page.title().startswith("support-intents")
+        font = page.evaluate("getComputedStyle(document.body).fontSize")
+        width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+        nested = page.evaluate("document.querySelectorAll('section.cat section.cat').length")
+        visible = page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "guide.png"), full_page=False)
+    finally:
+        page.close()
     assert requests == [path.as_uri()] and not errors  # nothing fetched besides the page itself
     assert float(font.rstrip("px")) >= 15 and width <= 800  # readable body size and line length
     assert nested == len([c for c in t.categories if c.parent and not c.deprecated])

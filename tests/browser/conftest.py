@@ -176,22 +176,6 @@ def voila_factory(tmp_path):
         stop(proc)
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    """Headless Debian chromium driven by playwright (one per session)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require(False, "python playwright is not installed (pip install playwright; never 'playwright install')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update",
-                                    "--disable-sync"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     """A fresh 1280x900 page; non-loopback requests aborted and listed in ``page.blocked``."""
