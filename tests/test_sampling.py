@@ -278,3 +278,35 @@ def test_one_query_over_a_large_pool_is_fast():
     batch = select_batch(p, 50, strategy="margin", random_state=0)
     assert time.perf_counter() - t0 < 2.0  # ~0.1 s here; generous for a busy CI box
     assert len(batch) == 50
+
+
+def test_softrank_draws_each_rank_with_probability_proportional_to_rank_power():
+    """Gumbel top-1 with keys -beta*log(rank) picks rank r with probability r**-beta / Z."""
+    n_pool = 200
+    p = np.column_stack([np.linspace(0.5, 0.99, n_pool), 1 - np.linspace(0.5, 0.99, n_pool)])
+    # item 0 has the smallest margin (rank 1), item 1 rank 2, ...
+    firsts = np.array([select_batch(p, 1, strategy="softrank_margin", random_state=s)[0]
+                       for s in range(1500)])
+    z = (np.arange(1, n_pool + 1) ** -2.0).sum()
+    for rank in (1, 2, 3):
+        expected = rank ** -2.0 / z
+        observed = np.mean(firsts == rank - 1)
+        assert abs(observed - expected) < 4 * np.sqrt(expected * (1 - expected) / 1500)
+
+
+def test_softrank_with_a_large_beta_is_plain_margin():
+    p = np.random.default_rng(0).dirichlet(np.ones(4), size=300)
+    greedy = select_batch(p, 10, strategy="margin", random_state=0)
+    soft = select_batch(p, 10, strategy="softrank_margin", beta=200.0, random_state=0)
+    assert set(soft.tolist()) == set(greedy.tolist())
+
+
+def test_badge_prefers_uncertain_items_and_spreads_them():
+    rng = np.random.default_rng(0)
+    X = np.vstack([c + rng.normal(0, 0.05, (20, 3)) for c in np.eye(3) * 5])
+    p = np.tile([0.99, 0.01], (60, 1))
+    p[:10] = [0.5, 0.5]          # uncertain, cluster 0
+    p[20:30] = [0.55, 0.45]      # uncertain, cluster 1
+    batch = select_batch(p, 2, strategy="badge", features=X, random_state=0,
+                         similarity_threshold=None)
+    assert sorted(batch // 20) == [0, 1]

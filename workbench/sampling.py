@@ -139,7 +139,7 @@ def select_batch(probabilities, n, *, strategy="default", features=None, labeled
         Strategy options: ``votes`` (disagreement: (n_pool, n_classes) label counts),
         ``strata`` (cold_start: one group value per item), ``candidates``
         (cluster_margin, class_margin: default 10), ``density_power`` (density, default 1),
-        ``beta`` (softrank_margin, default 1).
+        ``beta`` (softrank_margin, default 2).
 
     Returns
     -------
