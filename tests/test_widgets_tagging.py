@@ -38,13 +38,14 @@ def click(widget, x, y):
     widget._canvas_click({"type": "click", "relativeX": x, "relativeY": y})
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = AnnotationStore(f"sqlite:///{tmp_path / 'labels.db'}")
+def make_store(url, folder):
+    """Texts t1, t2 (t2 with a script payload), images im1 (40 x 20, white 20 x 10 rectangle at 10, 5)
+    and im2 (a 50 x 30 PNG file); taxonomy PER / LOC / ORG; round 1."""
+    s = AnnotationStore(url)
     v = s.save_taxonomy(Taxonomy.from_yaml(TAXONOMY))
     img = np.zeros((20, 40), dtype=np.uint8)
     img[5:15, 10:30] = 255
-    png_path = tmp_path / "square.png"
+    png_path = folder / "square.png"
     png_path.write_bytes(array_to_png(np.zeros((30, 50), dtype=np.uint8)))
     s.add_items(pd.DataFrame({"item_id": list(TEXTS), "text": list(TEXTS.values())}))
     s.add_items(pd.DataFrame({"item_id": ["im1", "im2"], "text": ["a white rectangle", "a file"],
@@ -52,6 +53,11 @@ def store(tmp_path):
                               "image_path": [None, str(png_path)]}))
     s.create_round(1, taxonomy_version=v)
     return s
+
+
+@pytest.fixture
+def store(tmp_path):
+    return make_store(f"sqlite:///{tmp_path / 'labels.db'}", tmp_path)
 
 
 def stored(store, kind):

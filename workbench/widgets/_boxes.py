@@ -117,6 +117,7 @@ class BoxView(LabelPalette, ReviewFrame):
         self.canvas_box.add_class("wb-image-box")
         super().__init__(title=title, rationale=rationale, item_renderer=self._render_canvas,
                          rationale_placeholder="Note (required): anything unclear about this image?")
+        self.item_box.add_class("wb-item-image")
         self._build_palette("Click two opposite corners of an object, then its label. Nothing to box? Just submit.")
         # an attribute, never a child: an ipyevents Event has no view
         self._click_event = Event(source=self.canvas, watched_events=["click"], prevent_default_action=True)

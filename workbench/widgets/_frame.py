@@ -84,8 +84,7 @@ EXTRA_CSS = """
 .wb-feedback.wb-ok { background: #dafbe1; } .wb-feedback.wb-ko { background: #ffebe9; }
 .wb-feedback .wb-verdict { font-size: 18px; font-weight: 700; }
 .wb-feedback .wb-rule { margin-top: 6px; color: #24292f; }
-.wb-tokens { display: flex; flex-wrap: wrap; gap: 2px 0; padding: 18px 22px; background: #fff;
-  border-left: 1px solid #d0d7de; border-right: 1px solid #d0d7de; }
+.wb-tokens { display: flex; flex-wrap: wrap; gap: 2px 0; padding: 0; background: #fff; border: none; }
 .wb-root .wb-token { height: 30px; font-size: 18px; padding: 0 4px; margin: 1px 1px; border: 1px solid transparent;
   background: transparent; border-radius: 4px; color: #1f2328; box-shadow: none; }
 .wb-root .wb-token:hover { border-color: #0969da; }
@@ -99,8 +98,8 @@ EXTRA_CSS = """
   color: #fff; padding: 0 5px; border-radius: 3px 3px 0 0; white-space: nowrap; }
 .wb-corner { position: absolute; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 5px;
   background: #bf8700; pointer-events: none; }
-.wb-root .wb-image-box { padding: 16px 22px; background: #fff; border-left: 1px solid #d0d7de;
-  border-right: 1px solid #d0d7de; }
+.wb-root .wb-image-box { padding: 0; background: #fff; border: none; }
+.wb-root .wb-item.wb-item-image { max-height: none; }
 """ + "".join(
     f".wb-root .wb-tag-{i} {{ background: {bg}; border-color: {fg}; }} .wb-root .wb-option.wb-tag-{i} {{ border-left: 6px solid {fg}; }}"
     f" .wb-bbox.wb-tag-{i} {{ border-color: {fg}; background: transparent; }} .wb-bbox.wb-tag-{i} span {{ background: {fg}; }}\n"
