@@ -109,6 +109,10 @@ def test_gold_from_a_dict_or_frame_and_unknown_gold_labels_are_refused(store):
     assert quiz.last_result == {"item_id": "x1", "given": "bug_report", "right": "bug_report", "correct": True}
     frame = pd.DataFrame({"item_id": ["g2"], "label": ["duplicate_charge"]})
     assert CalibrationQuiz(store, annotator="carol", round=1, gold=frame).item.item_id == "g2"
+    subset = CalibrationQuiz(store, annotator="dora", round=1, item_ids=["g3", "x1", "g1"])
+    assert subset.session.progress == (0, 2) and subset.item.item_id == "g3"  # gold items only, given order
+    with pytest.raises(ValidationError, match="No gold item"):
+        CalibrationQuiz(store, annotator="bob", round=1, gold={"nope": "bug_report"})
     with pytest.raises(ValidationError, match="not in the taxonomy"):
         CalibrationQuiz(store, annotator="bob", round=1, gold={"g1": "refund"})
 

@@ -155,6 +155,8 @@ class CalibrationQuiz(ClassificationView):
         Defaults to the round's taxonomy version.
     gold : dict or DataFrame, optional
         Gold answers; default the items' ``gold_label`` column.
+    item_ids : sequence of str, optional
+        Quiz only these gold items (e.g. a calibration subset), in this order.
     item_renderer : callable, optional
         ``render(item) -> str | ipywidget``.
     mask_pii : bool, default False
@@ -179,13 +181,19 @@ class CalibrationQuiz(ClassificationView):
     {'n_answered': 2, 'n_correct': 1, 'accuracy': 0.5}
     """
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, gold=None,
+    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, gold=None, item_ids=None,
                  item_renderer: Optional[Callable] = None, mask_pii: bool = False):
         from .session import LabelingSession, open_store
 
         store = open_store(store)
         self.gold = gold_labels(store, gold=gold)
         order = [str(i) for i in store.items(item_ids=list(self.gold))["item_id"]]
+        if item_ids is not None:  # a calibration subset, in the given order
+            keep = set(order)
+            order = [i for i in dict.fromkeys(str(x) for x in item_ids) if i in keep]
+        if not order:
+            raise ValidationError(f"No gold item of the quiz is in {store.url}: add the items first "
+                                  "(store.add_items), or check the ids in gold= / item_ids=.")
         self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy, kind="quiz",
                                        item_ids=order)
         gold_labels(store, gold=self.gold, labels=self.session.taxonomy.labels)  # every gold label is valid
