@@ -57,6 +57,30 @@ def flip_labels(labels: np.ndarray, rate: float, seed: int):
     return classes[noisy], flipped
 
 
+def flip_to_nearest(texts, labels: np.ndarray, rate: float, seed: int):
+    """Systematic noise: flip ``rate`` of the labels to the *closest* other class.
+
+    Closeness = cosine similarity of the classes' TF-IDF centroids, so a flipped label
+    is a plausible confusion rather than a random one (harder to detect).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    rng = np.random.default_rng(seed)
+    classes = np.array(sorted(set(labels)))
+    codes = np.searchsorted(classes, labels)
+    x = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    centroids = normalize(np.vstack([np.asarray(x[codes == c].mean(axis=0)) for c in range(len(classes))]))
+    similarity = centroids @ centroids.T
+    np.fill_diagonal(similarity, -np.inf)
+    nearest = similarity.argmax(axis=1)
+    flipped = np.zeros(len(labels), dtype=bool)
+    flipped[rng.choice(len(labels), size=int(round(rate * len(labels))), replace=False)] = True
+    noisy = codes.copy()
+    noisy[flipped] = nearest[codes[flipped]]
+    return classes[noisy], flipped
+
+
 def score(flagged_ids, flipped_ids) -> tuple:
     flagged_ids, flipped_ids = set(flagged_ids), set(flipped_ids)
     tp = len(flagged_ids & flipped_ids)
@@ -73,6 +97,8 @@ def main(argv=None):
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N rows")
     parser.add_argument("--dataset", default="banking77", choices=["banking77", "sms_spam"])
+    parser.add_argument("--noise", default="uniform", choices=["uniform", "nearest"],
+                        help="flip to a random other class, or to the closest class (systematic)")
     args = parser.parse_args(argv)
     df = load(args.dataset)
     if args.limit:
@@ -80,7 +106,10 @@ def main(argv=None):
     items = pd.DataFrame({"item_id": np.arange(len(df)), "text": df["text"]})
     rows = []
     for seed in args.seeds:
-        noisy, flipped = flip_labels(df["category"].to_numpy(), args.rate, seed)
+        if args.noise == "uniform":
+            noisy, flipped = flip_labels(df["category"].to_numpy(), args.rate, seed)
+        else:
+            noisy, flipped = flip_to_nearest(df["text"], df["category"].to_numpy(), args.rate, seed)
         labels = pd.Series(noisy, index=items["item_id"])
         start = time.perf_counter()
         pred = cross_validated_predictions(items, labels, cv=args.cv, random_state=seed, progress=False)
@@ -93,7 +122,8 @@ def main(argv=None):
             seconds = time.perf_counter() - start
             p, r, f, n = score(table["item_id"], items["item_id"][flipped])
             detail = table["method"].iloc[0] if len(table) else ""
-            rows.append(dict(seed=seed, method=method, detail=detail.split(";")[0].split(": ", 1)[-1], precision=p, recall=r, f1=f, flagged=n,
+            detail = detail.split(";")[0].split(": ", 1)[-1]
+            rows.append(dict(seed=seed, method=method, detail=detail, precision=p, recall=r, f1=f, flagged=n,
                              flipped=int(flipped.sum()), method_seconds=seconds, cv_seconds=cv_seconds,
                              oof_acc_noisy=accuracy_noisy, oof_acc_true=accuracy_true))
             print(f"seed {seed} {method:28s} P={p:.3f} R={r:.3f} F1={f:.3f} flagged={n} "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,7 +151,6 @@ def test_parameter_errors(clean_data):
     with pytest.raises(ValidationError, match="predict_proba or decision_function"):
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.pipeline import make_pipeline
-        from sklearn.cluster import KMeans
         cross_validated_predictions(items, labels, model=make_pipeline(CountVectorizer(), _NoProba()),
                                     cv=3, progress=False)
     with pytest.raises(DataError, match="shape"):

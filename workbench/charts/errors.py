@@ -28,7 +28,8 @@ def _altair():
     try:
         import altair as alt
     except ImportError as exc:  # pragma: no cover - altair is a core dependency
-        raise MissingDependencyError("workbench.charts needs altair. Install it with: pip install 'altair>=5.3'") from exc
+        raise MissingDependencyError(
+            "workbench.charts needs altair. Install it with: pip install 'altair>=5.3'") from exc
     return alt
 
 
