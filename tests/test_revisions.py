@@ -17,6 +17,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbench.exceptions import DataError, TaxonomyError, ValidationError
 from workbench.revisions import (KINDS, Proposal, RevisionRules, draft_taxonomy, proposals_table,
@@ -486,3 +488,25 @@ def test_one_label_per_item_plus_a_model_still_finds_confused_pairs(planted):
     assert p.evidence["n_split_items"] == 0 and p.evidence["model_confusion_share"] >= 0.15
     assert "model confuses" in p.rationale
     assert not [q for q in by_id.values() if q.kind in {"merge", "redefine"}]
+
+
+LABEL_POOL = ["refund", "cancel", "bug", "how_to", "account", "shipping", "invoice", "fax", "other", None]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["a", "b", "c"]), st.sampled_from(LABEL_POOL),
+                          st.sampled_from(["", "", "wants dark mode", "between refund and cancel"])),
+                min_size=1, max_size=150),
+       st.integers(0, 2**16))
+def test_any_round_gives_applicable_proposals(rows, seed):
+    """Invariant on arbitrary rounds: no crash, sorted, and every proposal applies on its own."""
+    tax = Taxonomy.from_yaml(TAXONOMY)
+    ann = pd.DataFrame([(str(i), a, lab, note) for i, a, lab, note in rows],
+                       columns=["item_id", "annotator", "label", "note"])
+    items = pd.DataFrame({"item_id": [str(i) for i in range(41)],
+                          "text": [" ".join(WORDS[k][i % len(WORDS[k])] for k in ("bug", "feature", "account"))
+                                   + f" {i % 7}" for i in range(41)]})
+    proposals = propose_revisions(tax, ann, items=items, random_state=seed)
+    assert [p.score for p in proposals] == sorted((p.score for p in proposals), reverse=True)
+    for p in proposals:
+        assert draft_taxonomy(tax, [p], date="2026-11-23").version == 2
