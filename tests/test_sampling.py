@@ -310,3 +310,17 @@ def test_badge_prefers_uncertain_items_and_spreads_them():
     batch = select_batch(p, 2, strategy="badge", features=X, random_state=0,
                          similarity_threshold=None)
     assert sorted(batch // 20) == [0, 1]
+
+
+def test_softrank_on_a_large_pool_ranks_only_the_head_but_keeps_its_promises():
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(5), size=30_000)
+    mask = np.zeros(30_000, dtype=bool)
+    mask[:1000] = True
+    a = select_batch(p, 20, strategy="softrank_margin", labeled_mask=mask, random_state=1)
+    b = select_batch(p, 20, strategy="softrank_margin", labeled_mask=mask, random_state=1)
+    assert a.tolist() == b.tolist() and len(set(a.tolist())) == 20 and not mask[a].any()
+    from workbench._scores import margin_scores
+
+    ranks = np.argsort(np.argsort(-np.where(mask, -np.inf, margin_scores(p))))
+    assert np.median(ranks[a]) < 100  # rank r is drawn with probability ~ r**-2
