@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from workbench.error_analysis import (LABEL_ISSUE_METHODS, Predictions, classification_table,
                                       confusion_evidence_table, cross_validated_predictions,
@@ -406,3 +407,21 @@ def test_noise_mixture_recovers_the_parameters_it_was_simulated_with(eps, temper
     assert fit.temperature == pytest.approx(temperature, rel=0.15)
     assert fit.noise_share == pytest.approx(eps, abs=0.03)
     assert fit.posterior.shape == (n,) and ((fit.posterior >= 0) & (fit.posterior <= 1)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from("uvwxyz"), st.sampled_from("abcd")),
+                min_size=1, max_size=60))
+def test_human_disagreement_total_is_disagreeing_annotator_pairs(rows):
+    ann = pd.DataFrame(rows, columns=["item_id", "annotator", "label"]).drop_duplicates(
+        ["item_id", "annotator"], keep="last")
+    pred = Predictions([0], ["a"], tuple("abcd"), [[1.0, 0, 0, 0]], "x")
+    table = confusion_evidence_table(ann, pred)
+    expected = 0
+    for _, group in ann.groupby("item_id"):
+        m = len(group)
+        expected += m * (m - 1) // 2 - sum(n * (n - 1) // 2 for n in group["label"].value_counts())
+    assert table["human_disagreements"].sum() == expected
+    if expected:
+        assert table["human_share"].sum() == pytest.approx(1.0)
+    assert (table["category_a"].astype(str) < table["category_b"].astype(str)).all()
