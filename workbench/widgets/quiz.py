@@ -253,11 +253,10 @@ class CalibrationQuiz(ClassificationView):
         else:
             verdict = (f'<div class="wb-verdict">✗ Not quite: you chose {escape(self._name(given))}; the right '
                        f'label is {escape(self._name(right))}.</div>')
-        if rule:
-            why = f'<div class="wb-rule"><b>Edge case that decides it:</b> {escape(rule)}</div>'
-        else:
-            parts = [definition_html(self.taxonomy, c) for c in sorted(_as_set(right)) if c in self.taxonomy.labels]
-            why = f'<div class="wb-rule"><b>Guideline:</b> {"".join(parts)}</div>'
+        parts = [definition_html(self.taxonomy, c) for c in sorted(_as_set(right)) if c in self.taxonomy.labels]
+        why = f'<div class="wb-rule"><b>Guideline:</b> {"".join(parts)}</div>'
+        if rule:  # the rule that separates the two answers comes first
+            why = f'<div class="wb-rule"><b>Edge case that decides it:</b> {escape(rule)}</div>' + why
         return verdict + why
 
     # ------------------------------------------------------------------ flow
