@@ -43,6 +43,10 @@ def _label_key(value: Any) -> str:
     return str(value)
 
 
+def _decode(label: Any) -> Any:
+    return json.loads(label) if isinstance(label, str) and label.startswith("[") else label
+
+
 def disagreeing_items(annotations, *, min_annotators: int = 2) -> List[str]:
     """Item ids (in first-labeled order) whose labels are not all equal.
 
@@ -122,6 +126,7 @@ class Adjudicator(ClassificationView):
 
         store = open_store(store)
         self.labels = store.annotations(round=int(round), kind="label")
+        self._by_item = None
         if item_ids is None:
             item_ids = disagreeing_items(self.labels, min_annotators=min_annotators)
         self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy,
@@ -140,11 +145,13 @@ class Adjudicator(ClassificationView):
         self.session.attach(self)
 
     # ------------------------------------------------------------------ data
-    def _rows(self, item_id: str):
-        df = self.labels
-        if df is None or len(df) == 0:
-            return df
-        return df[df["item_id"].astype(str) == str(item_id)].sort_values("id")
+    def _rows(self, item_id: str) -> list:
+        if self._by_item is None:  # grouped once: a display must not scan every label of the round
+            self._by_item = {}
+            if self.labels is not None and len(self.labels):
+                for r in self.labels.sort_values("id").itertuples(index=False):
+                    self._by_item.setdefault(str(r.item_id), []).append(r)
+        return self._by_item.get(str(item_id), [])
 
     def votes_of(self, item_id: str) -> dict:
         """``{annotator: label}`` of the current labels of ``item_id`` (multi-label as lists).
@@ -153,11 +160,7 @@ class Adjudicator(ClassificationView):
         --------
         See :class:`Adjudicator`.
         """
-        df = self._rows(item_id)
-        if df is None or len(df) == 0:
-            return {}
-        return {str(r.annotator): (json.loads(r.label) if isinstance(r.label, str) and r.label.startswith("[")
-                                   else r.label) for r in df.itertuples(index=False)}
+        return {str(r.annotator): _decode(r.label) for r in self._rows(item_id)}
 
     def _name(self, cid: str) -> str:
         try:
@@ -166,12 +169,12 @@ class Adjudicator(ClassificationView):
             return f"{cid} (not in v{self.taxonomy.version})"
 
     def _votes_html(self, item_id: str) -> str:
-        df = self._rows(item_id)
-        if df is None or len(df) == 0:
+        rows = self._rows(item_id)
+        if not rows:
             return '<div class="wb-def-hint">Nobody labeled this item in this round.</div>'
         body = []
-        for r in df.itertuples(index=False):
-            value = self.votes_of(item_id)[str(r.annotator)]
+        for r in rows:
+            value = _decode(r.label)
             names = ", ".join(self._name(c) for c in (value if isinstance(value, list) else [value]))
             unsure = '<span class="wb-unsure-flag">unsure</span>' if bool(r.unsure) else ""
             note = "" if r.note is None or r.note != r.note else escape(r.note)
