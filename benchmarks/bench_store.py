@@ -201,14 +201,13 @@ def main(argv=None) -> int:
                 admin.close()
         else:
             parser.error(f"unknown backend {backend!r}; use sqlite and/or postgres")
-        print(f"done: {backend}", file=sys.stderr, flush=True)
-    report = (f"# Annotation store benchmark\n\nMachine: {machine_info()}.\n\n"
-              f"Command: `nice -n 10 python benchmarks/bench_store.py {' '.join(argv or sys.argv[1:])}`\n\n"
-              + table(results) + "\n")
-    print(report)
-    if args.write:
-        args.write.parent.mkdir(parents=True, exist_ok=True)
-        args.write.write_text(report)
+        report = (f"# Annotation store benchmark\n\nMachine: {machine_info()}.\n\n"
+                  f"Command: `nice -n 10 python benchmarks/bench_store.py {' '.join(argv or sys.argv[1:])}`\n\n"
+                  + table(results) + "\n")
+        print(report, flush=True)  # after each back end, so a later failure loses nothing
+        if args.write:
+            args.write.parent.mkdir(parents=True, exist_ok=True)
+            args.write.write_text(report)
     return 0
 
 

@@ -58,8 +58,11 @@ def _selection_sql(round, kinds, current_only: bool, style: str) -> Tuple[str, l
     cond, params = _where(round, kinds, "b", style)
     if not current_only:
         return f"SELECT b.id FROM annotations b{' WHERE ' + cond if cond else ''}", params
-    live = ("b.kind <> 'retract' AND b.id NOT IN "
-            "(SELECT r.retracts FROM annotations r WHERE r.retracts IS NOT NULL)")
+    if style == "qmark":  # SQLite: one ephemeral index of the (few) retracted ids, probed per row
+        live = ("b.kind <> 'retract' AND b.id NOT IN "
+                "(SELECT r.retracts FROM annotations r WHERE r.retracts IS NOT NULL)")
+    else:  # PostgreSQL: an anti-join (NOT IN over a subquery can degrade to a rescan per row)
+        live = "b.kind <> 'retract' AND NOT EXISTS (SELECT 1 FROM annotations r WHERE r.retracts = b.id)"
     return (f"SELECT max(b.id) FROM annotations b WHERE {live}{' AND ' + cond if cond else ''} "
             "GROUP BY b.round, b.item_id, b.annotator, b.kind"), params
 
