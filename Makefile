@@ -34,7 +34,7 @@ services:
 lint: install
 	$(BIN)/lint-imports
 
-test: install services lint
+test: install services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install

@@ -9,6 +9,8 @@ Examples
 >>> import workbench
 >>> isinstance(workbench.__version__, str)
 True
+>>> workbench.Taxonomy.__name__
+'Taxonomy'
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ _EXPORTS = {
     "Category": "taxonomy",
     "AnnotationStore": "store",
     "read_items": "items",
+    "mask_pii": "items",
+    "agreement_table": "agreement",
+    "krippendorff_alpha_score": "agreement",
+    "cross_validated_predictions": "error_analysis",
+    "select_batch": "sampling",
+    "pilot_sample": "sampling",
+    "assign": "sampling",
+    "Proposal": "revisions",
+    "propose_revisions": "revisions",
+    "draft_taxonomy": "revisions",
+    "render_report": "report",
     "WorkbenchError": "exceptions",
     "TaxonomyError": "exceptions",
     "StoreError": "exceptions",
