@@ -34,6 +34,8 @@ __all__ = [
     "frame_html",
     "examples_html",
     "callout_html",
+    "code_html",
+    "proportion_interval",
     "frame_hash",
     "package_versions",
     "to_jsonable",
@@ -108,6 +110,48 @@ def callout_html(text_html: str, *, tone: str = "info") -> str:
     bg, fg = _CALLOUT_COLOURS.get(tone, _CALLOUT_COLOURS["info"])
     return (f'<div style="background:{bg};border-left:4px solid {fg};padding:10px 14px;'
             f'margin:8px 0;border-radius:4px">{text_html}</div>')
+
+
+def code_html(text: str, *, caption: Optional[str] = None) -> str:
+    """A block of code or YAML, escaped, in a monospace box that reads as code.
+
+    Parameters
+    ----------
+    text : str
+        Plain text (escaped here).
+    caption : str, optional
+        A short bold label above the box (escaped).
+
+    Examples
+    --------
+    >>> out = code_html("op: add\\nrule: '<b>x</b>'", caption="Change")
+    >>> out.startswith("<p><b>Change</b></p><pre") and "&lt;b&gt;x&lt;/b&gt;" in out and "monospace" in out
+    True
+    """
+    head = f"<p><b>{esc(caption)}</b></p>" if caption else ""
+    return (f"{head}<pre style=\"font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
+            "line-height:1.45;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;"
+            f"margin:4px 0 12px 0;white-space:pre-wrap;overflow-x:auto\"><code>{esc(text)}</code></pre>")
+
+
+def proportion_interval(successes: float, total: float, *, z: float = 1.959964) -> tuple:
+    """A proportion and its 95% Wilson score interval: ``(p, low, high)`` (NaNs when ``total`` is 0).
+
+    Deterministic (no resampling), so a report's accuracy interval is the same on every render.
+
+    Examples
+    --------
+    >>> p, lo, hi = proportion_interval(81, 100)
+    >>> round(p, 2), round(lo, 3), round(hi, 3)
+    (0.81, 0.722, 0.875)
+    """
+    if not total:
+        return float("nan"), float("nan"), float("nan")
+    p = successes / total
+    denom = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denom
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
+    return float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def frame_html(df: pd.DataFrame, *, digits: int = 3, max_rows: int = 50, raw_columns: Sequence[str] = ()) -> str:
