@@ -41,7 +41,8 @@ def load(dataset: str) -> pd.DataFrame:
         df = pd.read_csv(SHARED / "sms_spam" / "SMSSpamCollection", sep="\t", quoting=3)
         return df.rename(columns={"SMS": "text", "Label": "category"})
     raise SystemExit(f"unknown dataset {dataset!r}; use banking77 or sms_spam")
-METHODS = ["prune_by_noise_rate", "both", "low_self_confidence", "calibrated_self_confidence", "noise_mixture"]
+METHODS = ["prune_by_noise_rate", "both", "low_self_confidence", "calibrated_self_confidence", "noise_mixture",
+           "combined"]
 
 
 def flip_labels(labels: np.ndarray, rate: float, seed: int):
@@ -122,7 +123,7 @@ def main(argv=None):
             seconds = time.perf_counter() - start
             p, r, f, n = score(table["item_id"], items["item_id"][flipped])
             detail = table["method"].iloc[0] if len(table) else ""
-            detail = detail.split(";")[0].split(": ", 1)[-1]
+            detail = detail.split(";")[0].split(": ", 1)[-1][:90]
             rows.append(dict(seed=seed, method=method, detail=detail, precision=p, recall=r, f1=f, flagged=n,
                              flipped=int(flipped.sum()), method_seconds=seconds, cv_seconds=cv_seconds,
                              oof_acc_noisy=accuracy_noisy, oof_acc_true=accuracy_true))

@@ -238,7 +238,9 @@ def test_planted_flipped_labels_rank_top(noisy_data):
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     assert table["label_quality"].is_monotonic_increasing
     assert len(table) <= len(flipped) + 2                      # few false alarms on clean items
-    assert table["method"].str.startswith("noise_mixture").all()
+    assert table["method"].str.startswith("combined").all()
+    assert table["method"].str.contains("noise_mixture").all()
+    assert table["method"].str.contains("low_self_confidence").all()
 
 
 @pytest.mark.parametrize("method", LABEL_ISSUE_METHODS)
