@@ -11,8 +11,9 @@ SQLite settings, and why:
 - ``journal_mode=WAL``: readers never block the writer and the writer never blocks
   readers, so a report can read while labelers click.
 - ``synchronous=FULL``: a commit is fsynced to the WAL before ``record()`` returns, so an
-  acknowledged label survives a power cut, not only a killed process (measured cost on
-  this machine: still > 500 commits/s, see benchmarks/results/store.md).
+  acknowledged label survives a power cut, not only a killed process. The price is one
+  fsync per click: about 1,900 commits/s on the development VM when lightly loaded, far
+  fewer when its disk is busy (see benchmarks/results/store.md).
 - ``busy_timeout=30000``: concurrent writers wait for the lock instead of failing.
 - ``foreign_keys=ON``: an annotation of an unknown item or round is refused by the database.
 - Write transactions start with ``BEGIN IMMEDIATE`` (take the write lock first, so a
