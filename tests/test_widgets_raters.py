@@ -158,3 +158,20 @@ def test_rubric_custom_scale_and_validation(store):
         RubricRater(store, annotator="fay", round=1, scale=(1, 10))
     with pytest.raises(ValidationError, match="criterion names"):
         RubricRater(store, annotator="fay", round=1, rubric={})
+
+
+@pytest.mark.postgres
+def test_pairwise_and_rubric_rows_on_postgresql_survive_a_reopen(postgres_url):
+    store = make_store(postgres_url)
+    rater = PairwiseRater(store, annotator="alice", round=1)
+    key(rater, "2")
+    rater.rationale.value = "B hedges less"
+    key(rater, "Enter")
+    rubric = RubricRater(postgres_url, annotator="alice", round=1, rubric={"clear": "Clear?"}, rationale=False)
+    key(rubric, "5")
+    key(rubric, "Enter")
+    again = AnnotationStore(postgres_url)
+    pair = again.annotations(round=1, kind="pairwise")
+    assert json.loads(pair["label"].iloc[0])["choice"] == "b" and pair["note"].iloc[0] == "B hedges less"
+    assert json.loads(again.annotations(round=1, kind="rubric")["label"].iloc[0]) == {"clear": 5}
+    assert PairwiseRater(postgres_url, annotator="alice", round=1).item.item_id == "p2"

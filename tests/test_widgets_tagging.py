@@ -190,3 +190,29 @@ def test_image_data_reads_arrays_png_files_and_jpeg_bytes(tmp_path):
         image_data(Item("x", "text only"))
     with pytest.raises(DataError, match="does not exist"):
         image_data(Item("x", "", meta={"image_path": str(tmp_path / "missing.png")}))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80), st.data())
+def test_any_span_made_by_clicks_holds_exact_offsets_of_the_text(text, data):
+    from workbench.widgets.tagging import SpanTaggingView
+
+    view = SpanTaggingView(["A", "B"])
+    got = []
+    view.on_submit(got.append)
+    view.display(Item("x", text))
+    n = len(view.token_buttons)
+    assert "".join(t for *_, t in view.tokens) == "".join(text.split())  # tokens cover every non-blank char
+    if n:
+        i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+        view.token_buttons[i].click()
+        view.token_buttons[j].click()
+        view._handle_keystroke({"key": data.draw(st.sampled_from(["1", "2"])), "type": "keydown"})
+    view._handle_keystroke({"key": "Enter", "type": "keydown"})
+    spans = json.loads(got[0].label)
+    assert len(spans) == (1 if n else 0)
+    for s in spans:
+        assert text[s["start"]:s["end"]] == s["text"] and s["text"].strip() == s["text"] and s["text"]
