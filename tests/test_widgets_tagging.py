@@ -216,3 +216,13 @@ def test_any_span_made_by_clicks_holds_exact_offsets_of_the_text(text, data):
     assert len(spans) == (1 if n else 0)
     for s in spans:
         assert text[s["start"]:s["end"]] == s["text"] and s["text"].strip() == s["text"] and s["text"]
+
+
+def test_line_breaks_of_the_text_are_kept_between_words():
+    from workbench.widgets.tagging import SpanTaggingView
+
+    view = SpanTaggingView(["A"])
+    view.display(Item("x", "Dear team,\n\nmy order 42 is late.\nThanks"))
+    kinds = ["break" if "wb-break" in w._dom_classes else w.description for w in view.item_box.children[0].children]
+    assert kinds == ["Dear", "team", ",", "break", "my", "order", "42", "is", "late", ".", "break", "Thanks"]
+    assert len(view.token_buttons) == 10

@@ -87,6 +87,7 @@ EXTRA_CSS = """
 .wb-tokens { display: flex; flex-wrap: wrap; gap: 2px 0; padding: 0; background: #fff; border: none; }
 .wb-root .wb-token { height: 30px; font-size: 18px; padding: 0 4px; margin: 1px 1px; border: 1px solid transparent;
   background: transparent; border-radius: 4px; color: #1f2328; box-shadow: none; }
+.wb-root .wb-break { flex-basis: 100%; height: 6px; }
 .wb-root .wb-token:hover { border-color: #0969da; }
 .wb-root .wb-token.wb-pick { background: #fff3b0; border-color: #bf8700; }
 .wb-chips { flex-wrap: wrap; gap: 4px; align-items: center; min-height: 34px; }
@@ -205,7 +206,7 @@ class ReviewFrame(widgets.VBox):
         return [self.header, self.item_box, self.answer_box]
 
     def _set_keys_help(self) -> None:
-        self.keys_help.value = (f'<div class="wb-keys">Keys (mouse over the item): {self.keys_html} · '
+        self.keys_help.value = (f'<div class="wb-keys">Keys (mouse over the item or the buttons): {self.keys_html} · '
                                 '<kbd>s</kbd> skip · <kbd>⌫</kbd> back</div>')
 
     # ------------------------------------------------------------------ protocol

@@ -139,11 +139,18 @@ class SpanTaggingView(LabelPalette, ReviewFrame):
     def _render_tokens(self, item: Item):
         self.tokens = tokenize(item.text)
         self.token_buttons = []
-        for i, (_s, _e, tok) in enumerate(self.tokens):
+        children, prev_end = [], 0
+        for i, (start, end, tok) in enumerate(self.tokens):
+            if "\n" in item.text[prev_end:start] and children:  # keep line breaks: a full-width empty row
+                brk = widgets.HTML("")
+                brk.add_class("wb-break")
+                children.append(brk)
             b = button(tok, classes=("wb-token",))
             b.on_click(lambda _b, i=i: self._click(i))
             self.token_buttons.append(b)
-        box = widgets.Box(self.token_buttons)
+            children.append(b)
+            prev_end = end
+        box = widgets.Box(children)
         box.add_class("wb-tokens")
         return box
 
