@@ -131,6 +131,10 @@ class SpanTaggingView(LabelPalette, ReviewFrame):
         self.spans: List[dict] = []
         self._anchor: Optional[int] = None
         self._pick: Optional[Tuple[int, int]] = None
+        self._pool: List[widgets.Button] = []
+        self._breaks: List[widgets.HTML] = []
+        self._token_box = widgets.Box([])
+        self._token_box.add_class("wb-tokens")
         super().__init__(title=title, rationale=rationale, item_renderer=self._render_tokens,
                          rationale_placeholder="Note (required): anything unclear about this text?")
         self._build_palette("Click the first and the last word of a span (or one word twice), then its label. "
@@ -138,21 +142,25 @@ class SpanTaggingView(LabelPalette, ReviewFrame):
 
     def _render_tokens(self, item: Item):
         self.tokens = tokenize(item.text)
-        self.token_buttons = []
-        children, prev_end = [], 0
-        for i, (start, end, tok) in enumerate(self.tokens):
-            if "\n" in item.text[prev_end:start] and children:  # keep line breaks: a full-width empty row
-                brk = widgets.HTML("")
-                brk.add_class("wb-break")
-                children.append(brk)
-            b = button(tok, classes=("wb-token",))
+        while len(self._pool) < len(self.tokens):  # word buttons are reused from item to item
+            i = len(self._pool)
+            b = button("", classes=("wb-token",))
             b.on_click(lambda _b, i=i: self._click(i))
-            self.token_buttons.append(b)
+            self._pool.append(b)
+        self.token_buttons = self._pool[:len(self.tokens)]
+        children, prev_end, n_breaks = [], 0, 0
+        for b, (start, end, tok) in zip(self.token_buttons, self.tokens):
+            if "\n" in item.text[prev_end:start] and children:  # keep line breaks: a full-width empty row
+                if n_breaks == len(self._breaks):
+                    self._breaks.append(widgets.HTML(""))
+                    self._breaks[-1].add_class("wb-break")
+                children.append(self._breaks[n_breaks])
+                n_breaks += 1
+            b.description = tok
             children.append(b)
             prev_end = end
-        box = widgets.Box(children)
-        box.add_class("wb-tokens")
-        return box
+        self._token_box.children = tuple(children)
+        return self._token_box
 
     def _show(self, item: Item) -> None:
         self.spans, self._anchor, self._pick = [], None, None
