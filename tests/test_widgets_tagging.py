@@ -226,3 +226,30 @@ def test_line_breaks_of_the_text_are_kept_between_words():
     kinds = ["break" if "wb-break" in w._dom_classes else w.description for w in view.item_box.children[0].children]
     assert kinds == ["Dear", "team", ",", "break", "my", "order", "42", "is", "late", ".", "break", "Thanks"]
     assert len(view.token_buttons) == 10
+
+
+def test_no_widget_puts_an_ipyevents_event_in_its_children(store):
+    """An ipyevents Event has no view: in children it gives "Class null not found" in JupyterLab 4 / Voilà."""
+    import ipywidgets as widgets
+    from ipyevents import Event
+
+    from workbench.widgets import Adjudicator, CalibrationQuiz, PairwiseRater, RubricRater
+
+    def tree(w):
+        yield w
+        for c in getattr(w, "children", ()) or ():
+            yield from tree(c)
+
+    store.record("t1", "x", "PER", round=1)
+    store.record("t1", "y", "LOC", round=1)
+    made = [SpanTagger(store, annotator="a", round=1, item_ids=["t1"]),
+            BoxAnnotator(store, annotator="a", round=1, item_ids=["im1"]),
+            PairwiseRater(store, annotator="a", round=1, item_ids=["t1"]),
+            RubricRater(store, annotator="a", round=1, item_ids=["t1"]),
+            Adjudicator(store, annotator="a", round=1),
+            CalibrationQuiz(store, annotator="a", round=1, gold={"t1": "PER"})]
+    for w in made:
+        nodes = list(tree(w))
+        assert all(isinstance(n, widgets.DOMWidget) for n in nodes), type(w).__name__
+        assert not any(isinstance(n, Event) for n in nodes)
+        assert isinstance(w._key_event, Event) and w._key_event.source is w.main  # keys still listened to
