@@ -77,8 +77,60 @@ def test_two_renders_of_the_same_inputs_give_the_same_numbers(pilot_report, demo
     again = render_report("pilot", tmp_path, parameters={"db_url": str(demo_round / "workbench.db"), "round": 1,
                                                           "n_boot": 200, "random_state": 5, "cv": 3}, progress=False)
     first, second = pilot_report.metrics(), again.metrics()
-    for key in ("agreement", "per_category", "model", "proposals", "quality_targets", "annotations_sha256"):
+    for key in ("agreement", "per_category", "model", "proposals", "relabel", "quality_targets",
+                "annotations_sha256"):
         assert first[key] == second[key], key
+
+
+def test_pilot_report_reads_like_a_lead_would_want(pilot_report, demo_round):
+    """Answers first, intervals, failing categories named, YAML as code, and the relabel plan in the summary."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    from workbench.agreement import per_category_table
+    from workbench.revisions import relabel_plan
+
+    metrics = pilot_report.metrics()
+    html = pilot_report.html_path.read_text(encoding="utf-8")
+    model = metrics["model"]
+    low, high = proportion_confint(round(model["accuracy"] * model["items"]), model["items"], method="wilson")
+    assert (model["accuracy_ci_low"], model["accuracy_ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert model["folds"] == 3  # 80 items: under large_round, so the cv parameter holds
+    labels = AnnotationStore(demo_round / "workbench.db").annotations(round=1, kind="label")
+    per_cat = per_category_table(labels, n_boot=0)
+    weak = sorted(per_cat[(per_cat["support"] > 0) & (per_cat["kappa"] < 0.6)]["category"])
+    evidence = metrics["quality_targets"]["one-vs-rest kappa, every category"]["evidence"]
+    assert evidence.startswith(f"{len(weak)} of ")
+    assert all(f"{c} " in evidence for c in weak)
+    assert ("quality targets pass</strong>" in html) and ("Agreement is " in html)
+    assert "Learning curve" not in html and metrics["learning_curve"] is None  # the round recorded none
+    if metrics["draft_version"] is not None:
+        draft = Taxonomy.load(next(pilot_report.html_path.parent.glob("*-draft.yaml")))
+        plan = relabel_plan(Taxonomy.load(demo_round / "taxonomy.yaml"), draft, labels)
+        assert metrics["relabel"]["labels"] == len(plan) == 160
+        assert metrics["relabel"]["carried_over"] == int((plan["action"] != "relabel").sum())
+        assert f"{metrics['relabel']['carried_over']} of 160" in html
+        assert '<pre style="font-family:ui-monospace' in html  # the change-log YAML reads as code
+        assert "<pre>" not in html
+
+
+def test_pilot_report_shows_a_recorded_learning_curve_and_uses_fewer_folds_on_large_rounds(tmp_path):
+    from workbench.demo import load_demo_project
+
+    taxonomy, items, _ = load_demo_project()
+    store = AnnotationStore(tmp_path / "al.db")
+    store.add_items(items.head(60))
+    curve = [{"n_labels": n, "cv_score": s, "strategy": "margin"} for n, s in ((20, 0.31), (40, 0.45), (60, 0.52))]
+    store.create_round(1, taxonomy_version=store.save_taxonomy(taxonomy), params={"learning_curve": curve})
+    store.assign(pd.DataFrame({"item_id": list(items["item_id"].head(60)) * 2,
+                               "annotator": ["ana"] * 60 + ["chen"] * 60}), round=1)
+    simulate_round(store, 1, random_state=2, progress=False)
+    result = render_report("pilot", tmp_path / "out", progress=False, parameters={
+        "db_url": str(tmp_path / "al.db"), "round": 1, "n_boot": 50, "cv": 5, "cv_large": 2, "large_round": 10})
+    metrics = result.metrics()
+    assert [r["cv_score"] for r in metrics["learning_curve"]] == [0.31, 0.45, 0.52]
+    html = result.html_path.read_text(encoding="utf-8")
+    assert "Learning curve" in html and html.count('data-mime-type="image/svg+xml"') >= 6
+    assert metrics["model"]["folds"] == 2 and "2-fold" in metrics["model"]["method"]
 
 
 def test_pilot_report_on_a_missing_round_fails_with_a_named_cell(demo_round, tmp_path):

@@ -171,14 +171,16 @@ def frame_html(df: pd.DataFrame, *, digits: int = 3, max_rows: int = 50, raw_col
     >>> html_table = frame_html(pd.DataFrame({"text": ["<b>x</b>"], "v": [0.12345]}))
     >>> "&lt;b&gt;x&lt;/b&gt;" in html_table and "0.123" in html_table
     True
+    >>> ">0<" in frame_html(pd.DataFrame({"level": [0, 1], "alpha": [0.8, 0.7]}))
+    True
     """
     shown = df.head(max_rows)
     head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in shown.columns)
     rows = []
-    for _, row in shown.iterrows():
+    for i in range(len(shown)):  # positional access keeps each column's dtype (iterrows upcasts ints)
         cells = []
-        for col in shown.columns:
-            value = row[col]
+        for j, col in enumerate(shown.columns):
+            value = shown.iat[i, j]
             cell = value if col in raw_columns else esc(_plain(value, digits))
             numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
             align = "right" if numeric else "left"
@@ -254,7 +256,7 @@ def examples_html(
                 note_txt = f" — “{esc(note)}”" if isinstance(note, str) and note.strip() else ""
                 parts.append(f"{esc(r['annotator'])}: <b>{esc(r['label'])}</b>{esc(flag)}{note_txt}")
             judged = "<br>".join(parts)
-        rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap;text-align:left'><code>{esc(key)}</code></td>"
+        rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap;text-align:left'><code style='white-space:nowrap'>{esc(key)}</code></td>"
                     f"<td style='vertical-align:top;max-width:560px;text-align:left'>{esc(text)}</td>"
                     f"<td style='vertical-align:top;text-align:left'>{judged}</td></tr>")
     return ("<table class='dataframe'><thead><tr><th>item</th><th style='text-align:left'>text</th>"
