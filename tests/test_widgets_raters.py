@@ -175,3 +175,22 @@ def test_pairwise_and_rubric_rows_on_postgresql_survive_a_reopen(postgres_url):
     assert json.loads(pair["label"].iloc[0])["choice"] == "b" and pair["note"].iloc[0] == "B hedges less"
     assert json.loads(again.annotations(round=1, kind="rubric")["label"].iloc[0]) == {"clear": 5}
     assert PairwiseRater(postgres_url, annotator="alice", round=1).item.item_id == "p2"
+
+
+def test_skip_sends_the_item_to_the_end_and_pressing_a_ranked_response_again_unranks_it(store):
+    rater = PairwiseRater(store, annotator="gil", round=1)
+    key(rater, "s")
+    skips = store.annotations(round=1, kind="skip")
+    assert skips["item_id"].tolist() == ["p1"] and rater.item.item_id == "p2"
+    assert "1 skipped" in rater.count.value
+    key(rater, "2")
+    key(rater, "2")  # pressed again: unranked
+    assert rater.ranking == []
+    key(rater, "2")
+    key(rater, "Escape")
+    assert rater.ranking == [] and not rater.tie
+    key(rater, "9")  # no 9th response: ignored
+    assert rater.ranking == []
+    key(rater, "t")
+    key(rater, "1")  # choosing after a tie cancels the tie
+    assert not rater.tie and rater.ranking == ["a"]
