@@ -194,3 +194,19 @@ def test_skip_sends_the_item_to_the_end_and_pressing_a_ranked_response_again_unr
     key(rater, "t")
     key(rater, "1")  # choosing after a tie cancels the tie
     assert not rater.tie and rater.ranking == ["a"]
+
+
+def test_the_pairwise_row_is_in_the_store_when_the_next_item_is_displayed(store):
+    rater = PairwiseRater(store, annotator="hal", round=1)
+    seen = []
+    original = rater.display
+
+    def spy(item):
+        seen.append((item.item_id if item else None, rows(store, "pairwise")["item_id"].tolist()))
+        original(item)
+
+    rater.display = spy
+    key(rater, "1")
+    rater.rationale.value = "A"
+    key(rater, "Enter")
+    assert seen[-1] == ("p2", ["p1"])
