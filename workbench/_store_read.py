@@ -77,8 +77,29 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return _finish({c: [np.asarray([], dtype=object)] for c in columns}, columns)
 
 
+def _aggregate(c: str) -> str:
+    """SQLite aggregate returning one chunk of column ``c`` as one string.
+
+    Integers come as a comma list (parsed in C by ``numpy.fromstring``; NULL -> -1, ids and
+    durations are never negative), everything else as a JSON array.
+    """
+    if c in _INT or c == "unsure":
+        return f"group_concat(a.{c})"
+    if c in _NULLABLE_INT:
+        return f"group_concat(ifnull(a.{c}, -1))"
+    return f"json_group_array(a.{c})"
+
+
+def _parse(c: str, text: str) -> np.ndarray:
+    """One chunk of one column (the string from :func:`_aggregate`) as a numpy array."""
+    if c in _INT or c in _NULLABLE_INT or c == "unsure":
+        arr = np.fromstring(text, dtype=np.int64, sep=",")
+        return arr.astype(bool) if c == "unsure" else arr
+    return _column(c, json.loads(text))
+
+
 def _column(c: str, values: list) -> np.ndarray:
-    """One chunk of one column as a numpy array."""
+    """One chunk of one column from a list of Python values."""
     if c in _INT:
         return np.asarray(values, dtype=np.int64)
     if c == "unsure":
@@ -93,6 +114,8 @@ def _column(c: str, values: list) -> np.ndarray:
 
 
 def _nullable_int(arr: np.ndarray) -> pd.arrays.IntegerArray:
+    if arr.dtype == np.int64:  # from _parse: -1 stands for NULL
+        return pd.arrays.IntegerArray(arr, arr == -1)
     mask = np.asarray(pd.isna(arr), dtype=bool)
     values = np.where(mask, 0, arr).astype(np.int64) if len(arr) else np.zeros(0, dtype=np.int64)
     return pd.arrays.IntegerArray(values, mask)
@@ -137,14 +160,14 @@ def _read_sqlite(engine: sa.Engine, columns, round, kinds, current_only) -> pd.D
             ids = np.asarray(json.loads(cur.execute(
                 "SELECT json_group_array(id) FROM (SELECT id FROM temp.wb_selected ORDER BY id)").fetchone()[0]),
                 dtype=np.int64)
-            aggs = ", ".join(f"json_group_array(a.{c})" for c in columns)
+            aggs = ", ".join(_aggregate(c) for c in columns)
             for start in range(0, len(ids), _CHUNK):
                 lo, hi = int(ids[start]), int(ids[min(start + _CHUNK, len(ids)) - 1])
                 row = list(cur.execute(
                     f"SELECT {aggs} FROM temp.wb_selected s JOIN annotations a ON a.id = s.id "
                     "WHERE s.id BETWEEN ? AND ?", (lo, hi)).fetchone())
                 for k, c in enumerate(columns):
-                    parts[c].append(_column(c, json.loads(row[k])))
+                    parts[c].append(_parse(c, row[k]))
                     row[k] = None
             cur.execute("DELETE FROM temp.wb_selected")
         finally:
