@@ -152,9 +152,15 @@ def test_unknown_strategy_lists_the_valid_names():
     assert "'entrpy'" in str(err.value) and "'kcenter'" in str(err.value)
 
 
-def test_default_strategy_is_registered_and_documented():
-    assert STRATEGIES["default"] is STRATEGIES[DEFAULT_STRATEGY]
+def test_default_strategy_is_softrank_for_batches_and_margin_for_one_item(pool):
+    probs, _ = pool
+    assert DEFAULT_STRATEGY == "softrank_margin"
     assert all(s.description for s in STRATEGIES.values())
+    for seed in range(3):
+        assert (select_batch(probs, 10, random_state=seed).tolist()
+                == select_batch(probs, 10, strategy="softrank_margin", random_state=seed).tolist())
+    assert (select_batch(probs, 1, random_state=0).tolist()
+            == select_batch(probs, 1, strategy="margin", random_state=0).tolist())
 
 
 @pytest.mark.parametrize("bad, match", [

@@ -204,9 +204,22 @@ STRATEGIES = {
                            description="before any model: stratified or cluster-representative"),
 }
 
-#: The strategy ``"default"`` resolves to (chosen by benchmarks/bench_active_learning.py).
+#: The batch strategy ``"default"`` uses (chosen by benchmarks/bench_active_learning.py).
 DEFAULT_STRATEGY = "softrank_margin"
-STRATEGIES["default"] = STRATEGIES[DEFAULT_STRATEGY]
+
+
+def _default(probabilities, n, *, features, eligible, rng):
+    """softrank_margin for batches; plain margin for a single pick, where there is no batch
+    redundancy to break (digits, one label at a time: 70 labels to target vs 85)."""
+    if n == 1:
+        return STRATEGIES["margin"].fn(probabilities, n, features=features, eligible=eligible,
+                                       rng=rng)
+    return STRATEGIES[DEFAULT_STRATEGY].fn(probabilities, n, features=features,
+                                           eligible=eligible, rng=rng)
+
+
+STRATEGIES["default"] = Strategy(_default, description="the project's recommendation: "
+                                 "softrank_margin (beta=2) for batches, margin for one item")
 
 
 def get_strategy(name, *, caller: str = "select_batch") -> Optional[Strategy]:
