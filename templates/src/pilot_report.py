@@ -221,8 +221,8 @@ display(Markdown(
     f"{n_unsure} labels were marked unsure, {len(skips)} items were skipped, and "
     f"{n_other} labels said *none of these*."
 ))
-display(HTML(nv.frame_html(overlap.rename_axis("labels per item").reset_index(name="items"))))
 display(charts.plot_label_distribution(distribution, rare=rare))
+display(HTML(nv.frame_html(overlap.rename_axis("labels per item").reset_index(name="items"))))
 if rare or (np.isfinite(imbalance_ratio) and imbalance_ratio > 10):
     display(HTML(nv.callout_html(
         f"Class imbalance: the most used category has {imbalance_ratio:.0f}x the labels of the least used one"
@@ -243,6 +243,7 @@ display(Markdown(
     + "\n\n<small>Chance-corrected agreement with 95% bootstrap intervals (items resampled). Alpha and kappa of 1 "
     "mean perfect agreement, 0 no better than chance; 0.667 is the usual floor for tentative conclusions and 0.8 "
     "for reliable ones (Krippendorff).</small>"))
+display(charts.plot_agreement_intervals(overall))
 display(HTML(nv.frame_html(pd.DataFrame({
     "metric": overall["metric"],
     "value (95% CI)": [nv.fmt_interval(v, lo, hi) for v, lo, hi in zip(overall["value"], overall["ci_low"], overall["ci_high"])],
@@ -281,6 +282,12 @@ else:
         f"({int(first['n_disagreements'])} items, {first['share']:.0%} of all disagreements); the top three pairs "
         f"account for {human_pairs['share'].head(3).sum():.0%}. Below: the pairs ranked, then real examples with "
         "the notes labelers wrote."))
+    split_bars = human_pairs.head(10).assign(pair=lambda d: d["category_a"] + " / " + d["category_b"])
+    display(alt.Chart(split_bars[["pair", "n_disagreements", "share"]], title="Items where annotators split, by pair")
+            .mark_bar().encode(x=alt.X("n_disagreements:Q", title="items split between the two"),
+                               y=alt.Y("pair:N", sort="-x", title=None),
+                               tooltip=["pair", "n_disagreements", alt.Tooltip("share:Q", format=".0%")])
+            .properties(width=360))
     display(HTML(nv.frame_html(human_pairs.head(10))))
     for _, pair in human_pairs.head(5).iterrows():
         display(Markdown(f"**{nv.esc(pair['category_a'])} vs {nv.esc(pair['category_b'])}** "
