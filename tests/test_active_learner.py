@@ -182,3 +182,60 @@ def test_progress_bar_and_status_while_training(toy, capsys):
     learner.fit(texts, labels)
     assert learner.status == "fitted on 18 labels"
     assert "retraining" in capsys.readouterr().err
+
+
+_GATES: dict = {}
+
+
+class _SlowLogReg:
+    """A logistic regression whose fit waits on an event: lets a test look inside a retrain."""
+
+    def __init__(self, gate=None):
+        self.gate = gate  # a key of _GATES (clone deep-copies params; an Event cannot be)
+
+    def get_params(self, deep=True):
+        return {"gate": self.gate}
+
+    def set_params(self, **params):
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def fit(self, X, y):
+        from sklearn.linear_model import LogisticRegression
+
+        if self.gate is not None:
+            assert _GATES[self.gate].wait(timeout=30)
+        self._m = LogisticRegression(max_iter=300).fit(X, y)
+        self.classes_ = self._m.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self._m.predict_proba(X)
+
+    def predict(self, X):
+        return self._m.predict(X)
+
+
+def test_the_old_model_serves_batches_while_a_background_retrain_runs(digits):
+    import threading
+
+    X, y = digits
+    gate = _GATES.setdefault("retrain", threading.Event())
+    learner = ActiveLearner(_SlowLogReg("retrain"), cv=None, strategy="margin", random_state=0,
+                            similarity_threshold=None).set_pool(X)
+    gate.set()
+    learner.fit(X[:40], y[:40])
+    first = learner.model_
+    gate.clear()
+    learner._texts, learner._labels = X[:400], y[:400]
+    future = learner.retrain_async()
+    time.sleep(0.2)
+    assert learner.is_training and not future.done()
+    batch = learner.next_batch(n=5, labeled_mask=np.arange(400))  # does not wait for the fit
+    assert len(batch) == 5 and learner.model_ is first
+    gate.set()
+    assert future.result(timeout=60)["n_labels"] == 400
+    assert learner.model_ is not first and not learner.is_training
+    assert learner.status == "fitted on 400 labels"
+    learner.close()

@@ -23,10 +23,9 @@ from typing import Optional
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from ._learner_fit import (_is_matrix, cross_validated_accuracy, default_model,
-                           majority_labels)
+from ._learner_fit import (_is_matrix, check_training_data, cross_validated_accuracy,
+                           default_model, majority_labels, merge_training_data)
 from ._strategies import get_strategy
 from ._validation import ITEM_COL, LABEL_COL, check_positive_int, check_random_state
 from .exceptions import DataError, ValidationError
@@ -106,14 +105,6 @@ class ActiveLearner:
         self.status = "not fitted"
 
     # -- model ------------------------------------------------------------------
-    def _template(self, X):
-        from sklearn.base import clone
-
-        if self.model is not None:
-            return clone(self.model)
-        model = default_model()
-        return model.steps[-1][1] if _is_matrix(X) or self._featurizer is not None else model
-
     def set_pool(self, pool):
         """Fix the unlabeled pool and fit the featurizer on it once (unsupervised).
 
@@ -149,10 +140,10 @@ class ActiveLearner:
         """A fresh, unfitted estimator for data ``X`` (the final step when features are cached)."""
         from sklearn.base import clone
 
-        if self._featurizer is not None:
-            model = self.model if self.model is not None else default_model()
+        model = self.model if self.model is not None else default_model()
+        if self._featurizer is not None or (self.model is None and _is_matrix(X)):
             return clone(model.steps[-1][1])
-        return self._template(X)
+        return clone(model)
 
     def _warm_started(self, estimator, y):
         """Continue from the current model when it can (same classes, ``warm_start`` support):
@@ -204,23 +195,6 @@ class ActiveLearner:
             running = self._started > generation
             self.status = "training" if running else f"fitted on {len(self._labels)} labels"
 
-    def _check_data(self, texts, labels):
-        if isinstance(texts, pd.DataFrame):
-            raise DataError("ActiveLearner.fit takes texts (a sequence of str or a feature "
-                            "matrix), not a DataFrame; use fit_frame(items, annotations).",
-                            reason="not_texts")
-        n = texts.shape[0] if _is_matrix(texts) else len(texts)
-        labels = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
-        if n != len(labels):
-            raise DataError(f"ActiveLearner.fit needs one label per text: got {n} texts and "
-                            f"{len(labels)} labels.", reason="length_mismatch")
-        if len(np.unique(labels)) < 2:
-            raise DataError("ActiveLearner.fit needs at least two distinct labels to train a "
-                            f"classifier; got {np.unique(labels).tolist()}. Label a few more "
-                            "items (next_batch serves a cold-start batch until then).",
-                            reason="one_class")
-        return (texts if _is_matrix(texts) else list(texts)), labels
-
     def fit(self, texts, labels):
         """Fit on these labeled texts (replacing earlier data) and log a learning-curve row.
 
@@ -233,8 +207,14 @@ class ActiveLearner:
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> learner = ActiveLearner(cv=None).fit(["refund me", "lost card"], ["refund", "card"])
+        >>> learner.classes_.tolist()
+        ['card', 'refund']
         """
-        X, y = self._check_data(texts, labels)
+        X, y = check_training_data(texts, labels)
         with self._lock:
             self._texts, self._labels = X, y
         self._run(X, y)
@@ -246,22 +226,18 @@ class ActiveLearner:
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> learner = ActiveLearner(cv=None).fit(["refund me", "lost card"], ["refund", "card"])
+        >>> learner.update(["pin blocked"], ["pin"]).learning_curve["n_labels"].tolist()
+        [2, 3]
         """
-        X, y = self._merged(texts, labels)
+        X, y = merge_training_data(self._texts, self._labels, texts, labels)
         with self._lock:
             self._texts, self._labels = X, y
         self._run(X, y)
         return self
-
-    def _merged(self, texts, labels):
-        if len(self._labels) == 0:
-            return self._check_data(texts, labels)
-        if _is_matrix(texts):
-            X = sp.vstack([self._texts, texts]).tocsr() if sp.issparse(texts) \
-                else np.vstack([self._texts, texts])
-        else:
-            X = list(self._texts) + list(texts)
-        return self._check_data(X, np.concatenate([self._labels, np.asarray(list(labels))]))
 
     def fit_frame(self, items, annotations, *, text_col="text", item_col=ITEM_COL,
                   label_col=LABEL_COL):
@@ -270,6 +246,15 @@ class ActiveLearner:
         Returns
         -------
         self
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> items = pd.DataFrame({"item_id": [1, 2], "text": ["refund me", "lost card"]})
+        >>> ann = pd.DataFrame({"item_id": [1, 1, 2], "annotator": ["a", "b", "a"],
+        ...                     "label": ["refund", "refund", "card"]})
+        >>> ActiveLearner(cv=None).fit_frame(items, ann).learning_curve["n_labels"].tolist()
+        [2]
         """
         data = majority_labels(items, annotations, text_col=text_col, item_col=item_col,
                                label_col=label_col)
@@ -306,6 +291,15 @@ class ActiveLearner:
         concurrent.futures.Future
             Resolves to the new learning-curve row (a dict). ``status`` reads
             ``"training"`` meanwhile; with ``progress=True`` a tqdm bar shows the steps.
+
+        Examples
+        --------
+        >>> learner = ActiveLearner(cv=None).fit(["refund me", "lost card"], ["refund", "card"])
+        >>> learner.update(["pin blocked"], ["pin"]) is learner
+        True
+        >>> learner.retrain_async().result()["n_labels"]
+        3
+        >>> learner.close()
         """
         if len(self._labels) == 0:
             raise DataError("retrain_async has no labels to train on; call fit() or update() "
@@ -322,7 +316,14 @@ class ActiveLearner:
         return self._executor.submit(job)
 
     def predict_proba(self, texts):
-        """Class probabilities (columns ordered as ``classes_``) of the current model."""
+        """Class probabilities (columns ordered as ``classes_``) of the current model.
+
+        Examples
+        --------
+        >>> learner = ActiveLearner(cv=None).fit(["refund me", "lost card"], ["refund", "card"])
+        >>> learner.predict_proba(["refund"]).shape
+        (1, 2)
+        """
         self._require_fitted("predict_proba")
         with self._lock:
             model = self.model_

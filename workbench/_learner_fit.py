@@ -17,8 +17,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._validation import ITEM_COL, LABEL_COL, check_columns
+from .exceptions import DataError
 
-__all__ = ["default_model", "cross_validated_accuracy", "majority_labels"]
+__all__ = ["default_model", "cross_validated_accuracy", "majority_labels",
+           "check_training_data", "merge_training_data"]
 
 
 def default_model(random_state=None):
@@ -97,3 +99,46 @@ def majority_labels(items: pd.DataFrame, annotations: pd.DataFrame, *, text_col=
                 .sort_values([item_col, "n", label_col], ascending=[True, False, True])
                 .drop_duplicates(item_col))
     return items[[item_col, text_col]].merge(majority[[item_col, label_col]], on=item_col)
+
+
+def check_training_data(texts, labels):
+    """Validate texts (or a feature matrix) and labels for ActiveLearner.fit.
+
+    Examples
+    --------
+    >>> check_training_data(["a", "b"], ["x", "y"])[1].tolist()
+    ['x', 'y']
+    """
+    if isinstance(texts, pd.DataFrame):
+        raise DataError("ActiveLearner.fit takes texts (a sequence of str or a feature "
+                        "matrix), not a DataFrame; use fit_frame(items, annotations).",
+                        reason="not_texts")
+    n = texts.shape[0] if _is_matrix(texts) else len(texts)
+    labels = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+    if n != len(labels):
+        raise DataError(f"ActiveLearner.fit needs one label per text: got {n} texts and "
+                        f"{len(labels)} labels.", reason="length_mismatch")
+    if len(np.unique(labels)) < 2:
+        raise DataError("ActiveLearner.fit needs at least two distinct labels to train a "
+                        f"classifier; got {np.unique(labels).tolist()}. Label a few more "
+                        "items (next_batch serves a cold-start batch until then).",
+                        reason="one_class")
+    return (texts if _is_matrix(texts) else list(texts)), labels
+
+
+def merge_training_data(old_texts, old_labels, texts, labels):
+    """Append new labeled texts (or feature rows) to those held, then validate.
+
+    Examples
+    --------
+    >>> merge_training_data(["a"], ["x"], ["b"], ["y"])[0]
+    ['a', 'b']
+    """
+    if len(old_labels) == 0:
+        return check_training_data(texts, labels)
+    if _is_matrix(texts):
+        X = sp.vstack([old_texts, texts]).tocsr() if sp.issparse(texts) \
+            else np.vstack([old_texts, texts])
+    else:
+        X = list(old_texts) + list(texts)
+    return check_training_data(X, np.concatenate([old_labels, np.asarray(list(labels))]))

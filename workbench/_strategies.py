@@ -11,7 +11,7 @@ Examples
 --------
 >>> from workbench._strategies import STRATEGIES
 >>> sorted(STRATEGIES)[:4]
-['cluster_margin', 'cold_start', 'default', 'density']
+['badge', 'class_margin', 'cluster_margin', 'cold_start']
 """
 
 from __future__ import annotations
