@@ -4,8 +4,9 @@ Building a DataFrame from a million DBAPI row tuples costs more than the query i
 (one Python object per cell, then a row-to-column transpose). So:
 
 - SQLite: the selected ids go into a temporary table, then each chunk of 200,000 rows
-  comes back as *one* JSON array per column (``json_group_array``), decoded by the C
-  ``json`` parser straight into column lists -- no per-row Python work.
+  comes back as *one* string per column -- a comma list for integer columns (parsed by
+  ``numpy.fromstring``), a JSON array for the others (the C ``json`` parser) -- so there is
+  no per-row Python work. Low-cardinality text columns keep one string object per value.
 - PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv)`` streamed into
   :func:`pandas.read_csv`.
 - Both run in one read transaction, so a concurrent writer never yields a torn result.
