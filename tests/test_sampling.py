@@ -330,3 +330,26 @@ def test_softrank_on_a_large_pool_ranks_only_the_head_but_keeps_its_promises():
 
     ranks = np.argsort(np.argsort(-np.where(mask, -np.inf, margin_scores(p))))
     assert np.median(ranks[a]) < 100  # rank r is drawn with probability ~ r**-2
+
+
+def test_vote_entropy_equals_modal_on_a_real_committee(digits_model):
+    from modAL.disagreement import vote_entropy
+    from modAL.models import ActiveLearner as ModalLearner
+    from modAL.models import Committee
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+
+    from workbench._scores import vote_entropy_scores
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    members = [ModalLearner(estimator=LogisticRegression(max_iter=300),
+                            X_training=X[k * 60:(k + 1) * 60], y_training=y[k * 60:(k + 1) * 60])
+               for k in range(4)]
+    committee = Committee(learner_list=members)
+    pool = X[300:700]
+    probs = np.stack([m.estimator.predict_proba(pool) for m in members])
+    np.testing.assert_allclose(vote_entropy_scores(probs), vote_entropy(committee, pool),
+                               atol=1e-12)
+    ours = select_batch(probs, 10, strategy="qbc_vote_entropy", random_state=0)
+    assert vote_entropy(committee, pool)[ours].min() >= np.sort(vote_entropy(committee, pool))[-10]
