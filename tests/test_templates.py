@@ -103,6 +103,11 @@ def test_pilot_report_reads_like_a_lead_would_want(pilot_report, demo_round):
     assert all(f"{c} " in evidence for c in weak)
     assert ("quality targets pass</strong>" in html) and ("Agreement is " in html)
     assert "Learning curve" not in html and metrics["learning_curve"] is None  # the round recorded none
+    import re
+
+    texts = AnnotationStore(demo_round / "workbench.db").items()["text"]
+    emails = {m for t in texts for m in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", t)}
+    assert emails and not [e for e in emails if e in html]  # PII masked everywhere, proposals and drafts too
     if metrics["draft_version"] is not None:
         draft = Taxonomy.load(next(pilot_report.html_path.parent.glob("*-draft.yaml")))
         plan = relabel_plan(Taxonomy.load(demo_round / "taxonomy.yaml"), draft, labels)

@@ -36,6 +36,7 @@ from workbench import charts
 from workbench import error_analysis as ea
 from workbench import narrative as nv
 from workbench import revisions as rv
+from workbench.items import mask_pii as _mask
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy, diff
 
@@ -53,6 +54,7 @@ skips = rows[rows["kind"] == "skip"]
 items = store.items()
 assignments = store.assignments(round=round)
 categories = list(taxonomy.labels)
+shown_text = _mask if mask_pii else (lambda text: text)  # for item text quoted in proposals, notes and drafts
 title = title or f"Pilot round {round}: {taxonomy.name} v{taxonomy.version}"
 if labels.empty:
     raise ValueError(f"Round {round} in {db_url} has no labels yet: label some items first "
@@ -186,7 +188,7 @@ headline = (
 )
 top = proposals[:3]
 if top:
-    bullets = "".join(f"<li><b>{nv.esc(p.kind)}</b> {nv.esc(', '.join(p.categories))}: {nv.esc(p.rationale)}</li>" for p in top)
+    bullets = "".join(f"<li><b>{nv.esc(p.kind)}</b> {nv.esc(', '.join(p.categories))}: {nv.esc(shown_text(p.rationale))}</li>" for p in top)
     headline += f"<p>The three most important proposed changes:</p><ol>{bullets}</ol>"
     if draft is not None:
         which = f"{nv.esc(accept)}-severity" if isinstance(accept, str) else "selected"
@@ -351,9 +353,9 @@ else:
         display(HTML(
             f"<h3>{nv.esc(p.kind)}: {nv.esc(', '.join(p.categories))} "
             f"<small>({nv.esc(p.severity)}{', accepted in the draft' if p.id in accepted else ''})</small></h3>"
-            f"<p>{nv.esc(p.rationale)}</p><p><b>Rule that fired:</b> <code>{nv.esc(p.rule)}</code></p>"
-            f"<p><b>Evidence:</b> <small>{nv.esc(evidence_of.get(p.id, ''))}</small></p>"
-            + nv.code_html(change, caption="Change to the taxonomy")
+            f"<p>{nv.esc(shown_text(p.rationale))}</p><p><b>Rule that fired:</b> <code>{nv.esc(p.rule)}</code></p>"
+            f"<p><b>Evidence:</b> <small>{nv.esc(shown_text(evidence_of.get(p.id, '')))}</small></p>"
+            + nv.code_html(shown_text(change), caption="Change to the taxonomy")
             + f"<p><b>Relabel if accepted:</b> {relabel}</p>"))
         if len(p.example_item_ids):
             display(HTML(nv.examples_html(list(p.example_item_ids)[:max_examples], items, labels, mask_pii=mask_pii)))
@@ -368,9 +370,10 @@ else:
     entry = draft.changelog[-1]
     display(Markdown(f"The draft **{nv.esc(draft.name)} v{draft.version}** was written to `{nv.esc(draft_path.name)}`. "
                      "Review it, edit the drafted rules, and save it as the next version."))
-    display(HTML(nv.frame_html(diff(taxonomy, draft))))
-    display(HTML(nv.code_html(__import__("yaml").safe_dump(entry.to_dict(), sort_keys=False, allow_unicode=True,
-                                                            width=100), caption="Change-log entry")))
+    display(HTML(nv.frame_html(diff(taxonomy, draft).map(lambda v: shown_text(v) if isinstance(v, str) else v))))
+    display(HTML(nv.code_html(shown_text(__import__("yaml").safe_dump(entry.to_dict(), sort_keys=False,
+                                                                       allow_unicode=True, width=100)),
+                              caption="Change-log entry")))
     changes = plan.groupby(["status", "action"]).size().rename("labels").reset_index()
     display(Markdown(f"**What changes for the labelers**: {nv.fmt_share(carried, len(plan))} of the round's labels "
                      f"carry over to v{draft.version}; {len(to_relabel)} must be relabeled"
