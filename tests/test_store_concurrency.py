@@ -119,7 +119,8 @@ def test_that_a_writer_killed_mid_stream_loses_no_acknowledged_label(tmp_path):
     stored = {r[0] for r in con.execute("SELECT id FROM annotations")}
     con.close()
     assert set(ids) <= stored
-    assert len(stored) - len(ids) <= 1  # at most the row committed but not yet printed
+    # unacknowledged extras: at most the row whose id was half printed and the row committed but not yet printed
+    assert len(stored) - len(ids) <= 2
     store = AnnotationStore(url)
     assert set(ids) <= set(store.annotations(current_only=False)["id"])
     store.record("i0", "after", "bug", round=1)  # and it still takes writes
