@@ -95,7 +95,7 @@ def cross_validated_predictions(items, labels, *, model=None, cv=5, random_state
     model : scikit-learn estimator, optional
         Anything with ``fit(texts, y)`` and ``predict_proba`` (or ``decision_function``), e.g. a
         pipeline starting with a vectorizer. Default: TF-IDF word 1-2-grams + char 2-5-grams,
-        logistic loss fitted by SGD (10,000 items x 77 classes, 5 folds: 137-255 s measured on
+        logistic loss fitted by SGD (10,000 items x 77 classes, 5 folds: 137-296 s measured on
         one heavily shared core; about 3x faster than an LBFGS logistic regression on the same features).
     cv : int, default=5
         Number of stratified folds. Classes with fewer items than ``cv`` get a warning
