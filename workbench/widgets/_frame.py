@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Callable, List, Optional
 
@@ -41,13 +40,13 @@ import ipywidgets as widgets
 
 from ..exceptions import WorkbenchError
 from . import _keys
+from ._base import ActionView
 from ._protocol import Item, Submission, check_callable
 from ._style import style_widget
 from .renderers import escape, make_renderer
 
 __all__ = ["ReviewFrame", "AnswerIncomplete", "EXTRA_CSS", "button"]
 
-log = logging.getLogger(__name__)
 
 #: CSS of the raters, adjudicator, quiz and taggers (on top of ``_style.CSS``).
 EXTRA_CSS = """
@@ -130,7 +129,7 @@ def button(description: str, *, tooltip: str = "", classes=("wb-control",), styl
     return b
 
 
-class ReviewFrame(widgets.VBox):
+class ReviewFrame(ActionView):
     """Base screen for widgets whose answer needs several clicks and (often) a rationale.
 
     Parameters
@@ -286,28 +285,7 @@ class ReviewFrame(widgets.VBox):
                 if skipped else "<small>Every acknowledged answer is saved. You can close this page.</small>")
         return f'<div class="wb-done">✓ All done: {done} of {total} items. Thank you!{more}</div>'
 
-    def _say(self, message: str, *, error: bool = False) -> None:
-        self.status.value = f'<span class="wb-error">{escape(message)}</span>' if error else escape(message)
-
     # ------------------------------------------------------------------ actions
-    def _elapsed_ms(self) -> int:
-        return int(round((time.monotonic() - self._shown_at) * 1000))
-
-    def _emit(self, callbacks, *args, **kwargs) -> bool:
-        if self._busy:
-            return False
-        self._busy = True
-        try:
-            for cb in callbacks:
-                cb(*args, **kwargs)
-            return True
-        except WorkbenchError as exc:
-            self._say(f"Not saved: {exc}", error=True)
-            log.warning("labeling action failed: %s", exc)
-            return False
-        finally:
-            self._busy = False
-
     def _submission(self) -> Optional[Submission]:
         """Build the submission, or show why it cannot be submitted yet (``None``)."""
         try:

@@ -30,7 +30,6 @@ Examples
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Callable, List, Optional
 
@@ -39,13 +38,13 @@ import ipywidgets as widgets
 from ..exceptions import WorkbenchError
 from . import _keys
 from ._definitions import DEFINITION_HINT, definition_html, guide_html, option_groups
+from ._base import ActionView
 from ._protocol import Item, Submission, check_callable
 from ._style import style_widget
 from .renderers import escape, make_renderer
 
 __all__ = ["ClassificationView"]
 
-log = logging.getLogger(__name__)
 
 
 def _button(description: str, *, tooltip: str = "", classes=("wb-control",), width: Optional[str] = None):
@@ -56,7 +55,7 @@ def _button(description: str, *, tooltip: str = "", classes=("wb-control",), wid
     return b
 
 
-class ClassificationView(widgets.VBox):
+class ClassificationView(ActionView):
     """The classification screen; implements :class:`~workbench.widgets._protocol.LabelWidget`.
 
     Parameters
@@ -255,27 +254,6 @@ class ClassificationView(widgets.VBox):
         if 0 <= index < len(self.options):
             self.definition.value = definition_html(self.taxonomy, self.options[index], key=self.shortcuts[index])
 
-    def _say(self, message: str, *, error: bool = False) -> None:
-        self.status.value = f'<span class="wb-error">{escape(message)}</span>' if error else escape(message)
-
-    # ------------------------------------------------------------------ actions
-    def _elapsed_ms(self) -> int:
-        return int(round((time.monotonic() - self._shown_at) * 1000))
-
-    def _emit(self, callbacks, *args, **kwargs) -> bool:
-        if self._busy:
-            return False
-        self._busy = True
-        try:
-            for cb in callbacks:
-                cb(*args, **kwargs)
-            return True
-        except WorkbenchError as exc:
-            self._say(f"Not saved: {exc}", error=True)
-            log.warning("labeling action failed: %s", exc)
-            return False
-        finally:
-            self._busy = False
 
     def _choose(self, index: int) -> None:
         if self.item is None or not 0 <= index < len(self.options):
