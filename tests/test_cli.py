@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from workbench.cli import main
 from workbench.store import AnnotationStore

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from workbench.demo import run_demo_round, simulate_round
 from workbench.exceptions import ReportExecutionError
