@@ -157,7 +157,7 @@ def _read_sqlite(engine: sa.Engine, columns, round, kinds, current_only) -> pd.D
         try:
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS wb_selected (id INTEGER PRIMARY KEY)")
             cur.execute("DELETE FROM temp.wb_selected")
-            cur.execute(f"INSERT INTO temp.wb_selected (id) {sel}", params)
+            cur.execute(f"INSERT INTO temp.wb_selected (id) {sel} ORDER BY 1", params)  # sorted: appends only
             ids = np.asarray(json.loads(cur.execute(
                 "SELECT json_group_array(id) FROM (SELECT id FROM temp.wb_selected ORDER BY id)").fetchone()[0]),
                 dtype=np.int64)
