@@ -317,10 +317,16 @@ else:
                      "not a labeler problem."))
     display(charts.plot_confusion_evidence(evidence))
     display(HTML(nv.frame_html(evidence.head(10))))
-    display(Markdown(f"**Probable label issues**: {len(issues)} items (method: "
-                     f"{nv.esc(issues['method'].iloc[0]) if len(issues) else 'n/a'}). The first ten:"))
+    display(Markdown(
+        f"**Probable label issues**: the model doubts the consensus label of {nv.fmt_share(len(issues), len(predictions.labels))} "
+        "items" + ("; the ten it doubts most, with the label it suggests, then their texts and every annotator's label:"
+                   if len(issues) else ".")
+        + (f"\n\n<small>Method: {nv.esc(issues['method'].iloc[0])}</small>" if len(issues) else "")))
     if len(issues):
-        display(HTML(nv.examples_html(issues["item_id"].head(10), items, labels, mask_pii=mask_pii)))
+        top_issues = issues.head(10)
+        display(HTML(nv.frame_html(top_issues[["item_id", "label", "suggested_label", "label_quality"]].rename(
+            columns={"label": "consensus label", "suggested_label": "model suggests", "label_quality": "label quality"}))))
+        display(HTML(nv.examples_html(top_issues["item_id"], items, labels, mask_pii=mask_pii)))
 if learning_curve is not None:
     display(Markdown("**Learning curve** (recorded by the round's active-learning loop): how the model's "
                      "cross-validated score grew with the number of labels."))
