@@ -18,7 +18,7 @@ random_state = 0  # seed of every random step: two renders of the same inputs gi
 mask_pii = True  # mask emails, phone numbers, card numbers, IBANs and IP addresses in examples
 max_examples = 3  # examples shown per confused pair / proposal
 accept = "high"  # which proposals the draft next version accepts: "high", "medium", "all", "none" or a list of ids
-rules = {}  # overrides of workbench.revisions.RevisionRules thresholds, e.g. {"merge_min_human_share": 0.3}
+rules = {}  # overrides of workbench.revisions.RevisionRules thresholds, e.g. {"merge_human_share": 0.3}
 # Quality targets (pass / fail): for an in-house team or a vendor's acceptance criteria.
 targets = {"alpha_overall": 0.667, "kappa_per_category": 0.6, "gold_accuracy": 0.9}
 out_dir = "."  # where metrics.json and the draft taxonomy are written
@@ -321,6 +321,9 @@ else:
         f"**Probable label issues**: the model doubts the consensus label of {nv.fmt_share(len(issues), len(predictions.labels))} "
         "items" + ("; the ten it doubts most, with the label it suggests, then their texts and every annotator's label:"
                    if len(issues) else ".")
+        + (" With a model this weak (accuracy under 80%), many of these are the model's mistakes rather than "
+           "labeling mistakes: read them as items worth a second look, not as errors."
+           if len(issues) and model_accuracy < 0.8 else "")
         + (f"\n\n<small>Method: {nv.esc(issues['method'].iloc[0])}</small>" if len(issues) else "")))
     if len(issues):
         top_issues = issues.head(10)
