@@ -28,3 +28,14 @@ def test_layer_contract_holds():
     linter = Path(sys.executable).with_name("lint-imports")
     proc = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_every_private_helper_module_is_placed_in_a_layer():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    listed = {name.strip() for c in contracts if c["type"] == "layers" for layer in c["layers"]
+              for name in layer.replace("|", ":").split(":")}
+    helpers = {f"workbench.{p.stem}" for p in (ROOT / "workbench").glob("_*.py") if not p.stem.startswith("__")}
+    assert helpers - listed == set(), "add these modules to the layers contract in pyproject.toml"
