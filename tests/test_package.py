@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import workbench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +33,10 @@ def test_layer_contract_holds():
 
 
 def test_every_private_helper_module_is_placed_in_a_layer():
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        tomllib = pytest.importorskip("tomli")
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
