@@ -129,7 +129,7 @@ def cmd_demo(args) -> int:
     guideline = write_guideline(taxonomy, project / "guideline.html")
     _say(f"[3/5] Rendered the labeling guideline to {guideline}")
     db = project / "workbench.db"
-    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-wlock")):
         stale.unlink(missing_ok=True)  # a demo always starts from a fresh store, so it is reproducible
     summary = run_demo_round(project, n_items=args.items, random_state=args.seed)
     _say(f"[4/5] Pilot round 1 in {db}: {_describe(summary)}")
