@@ -161,8 +161,10 @@ def render_report(
 
     Examples
     --------
-    >>> result = render_report("pilot", "reports/round-1", parameters={"db_url": "demo.db", "round": 1})
-    ... # doctest: +SKIP
+    Render the pilot report of round 1 (about 10-20 s: a kernel starts and runs every cell)::
+
+        result = render_report("pilot", "reports/round-1", parameters={"db_url": "demo.db", "round": 1})
+        result.html_path, result.metrics()["agreement"]["krippendorff_alpha"]
     """
     source = template_path(template)
     out = Path(output_dir)

@@ -15,8 +15,12 @@ strategy, learning curve) and a :class:`workbench.widgets.Labeller` (the screen)
 
 Examples
 --------
->>> from workbench.widgets.active import ActiveLabelingLoop  # doctest: +SKIP
->>> ActiveLabelingLoop("sqlite:///labels.db", annotator="alice", round=2, batch_size=10)  # doctest: +SKIP
+>>> from workbench.store import AnnotationStore
+>>> from workbench.widgets.active import ActiveLabelingLoop
+>>> store = AnnotationStore.example()  # 3 items, round 1, nothing labeled yet
+>>> loop = ActiveLabelingLoop(store, annotator="alice", round=1, batch_size=2, random_state=0)
+>>> loop.batches, len(store.assignments(round=1, annotator="alice"))  # a cold-start batch is assigned
+(1, 2)
 """
 
 from __future__ import annotations
