@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._validation import ITEM_COL, LABEL_COL, check_columns
+from ._votes import majority_vote
 from .exceptions import DataError
 
 __all__ = ["default_model", "cross_validated_accuracy", "majority_labels",
@@ -95,9 +96,7 @@ def majority_labels(items: pd.DataFrame, annotations: pd.DataFrame, *, text_col=
     check_columns(items, [item_col, text_col], what="items")
     check_columns(annotations, [item_col, label_col], what="annotations")
     votes = annotations.dropna(subset=[label_col]).astype({label_col: str})
-    majority = (votes.groupby([item_col, label_col]).size().rename("n").reset_index()
-                .sort_values([item_col, "n", label_col], ascending=[True, False, True])
-                .drop_duplicates(item_col))
+    majority = majority_vote(votes, item_col=item_col, label_col=label_col).reset_index()
     return items[[item_col, text_col]].merge(majority[[item_col, label_col]], on=item_col)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_columns
+from ._votes import majority_vote
 from .exceptions import DataError, ValidationError
 
 __all__ = [
@@ -101,12 +102,7 @@ def tidy_annotations(annotations, *, item_col="item_id", annotator_col="annotato
 
 def majority_labels(ann: pd.DataFrame) -> pd.Series:
     """Majority label per item (ties broken by label id, so the result is deterministic)."""
-    lab = ann.dropna(subset=["label"])
-    if lab.empty:
-        return pd.Series(dtype=object, name="label")
-    counts = lab.groupby(["item_id", "label"]).size().reset_index(name="n")
-    counts = counts.sort_values(["item_id", "n", "label"], ascending=[True, False, True])
-    return counts.drop_duplicates("item_id").set_index("item_id")["label"]
+    return majority_vote(ann)
 
 
 def wilson_interval(k: float, n: float, *, z: float = 1.959964) -> tuple:
