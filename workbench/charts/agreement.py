@@ -19,18 +19,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .._validation import check_columns, check_option
-from ..exceptions import DataError, MissingDependencyError
+from ..exceptions import DataError
+from ._altair import altair as _altair
 
 __all__ = ["plot_coincidence_heatmap", "plot_category_agreement", "plot_annotator_matrix",
            "plot_agreement_intervals"]
-
-
-def _altair():
-    try:
-        import altair as alt
-    except ImportError as exc:  # pragma: no cover - altair is a core dependency
-        raise MissingDependencyError("workbench.charts needs altair. Install it with: pip install 'altair>=5.3'") from exc
-    return alt
 
 
 def plot_coincidence_heatmap(matrix: pd.DataFrame, *, normalize: bool = True, hide_diagonal: bool = False,

@@ -19,18 +19,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .._validation import check_columns, check_positive_int
-from ..exceptions import MissingDependencyError
+from ._altair import altair as _altair
 
 __all__ = ["plot_model_confusion", "plot_classification_quality", "plot_confusion_evidence"]
-
-
-def _altair():
-    try:
-        import altair as alt
-    except ImportError as exc:  # pragma: no cover - altair is a core dependency
-        raise MissingDependencyError(
-            "workbench.charts needs altair. Install it with: pip install 'altair>=5.3'") from exc
-    return alt
 
 
 def plot_model_confusion(table: pd.DataFrame, *, top=None, title="Where the model confuses categories"):

@@ -19,19 +19,10 @@ from typing import Optional
 
 import pandas as pd
 
-from ..exceptions import MissingDependencyError
 from .._validation import check_columns
+from ._altair import altair as _altair
 
 __all__ = ["plot_learning_curve"]
-
-
-def _altair():
-    try:
-        import altair as alt
-    except ImportError as exc:  # pragma: no cover - altair is a core dependency
-        raise MissingDependencyError(
-            "plot_learning_curve needs altair. Install it with: pip install altair") from exc
-    return alt
 
 
 def plot_learning_curve(curve: pd.DataFrame, *, x: str = "n_labels", y: Optional[str] = None,
