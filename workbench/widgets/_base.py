@@ -15,7 +15,10 @@ import time
 
 import ipywidgets as widgets
 
+from typing import Any, Callable
+
 from ..exceptions import WorkbenchError
+from ._protocol import Submission, check_callable
 from .renderers import escape
 
 __all__ = ["ActionView"]
@@ -26,12 +29,26 @@ log = logging.getLogger(__name__)
 class ActionView(widgets.VBox):
     """A VBox with a ``status`` line, the time since the item was shown, and re-entrancy-safe callbacks.
 
-    Subclasses create ``self.status`` (an ``ipywidgets.HTML`` placed in their children) and reset
+    Subclasses create ``self.status`` (an ``ipywidgets.HTML`` placed in their children) and the
+    callback lists ``_submit_cbs``, ``_skip_cbs``, ``_undo_cbs``, and reset
     ``self._shown_at = time.monotonic()`` whenever they display an item.
     """
 
     _busy = False
     _shown_at = 0.0
+
+    # ------------------------------------------------------------------ protocol
+    def on_submit(self, callback: Callable[[Submission], Any]) -> None:
+        """Register ``callback(submission)``, called on every submit."""
+        self._submit_cbs.append(check_callable(callback, where="on_submit"))
+
+    def on_skip(self, callback: Callable[..., Any]) -> None:
+        """Register ``callback(duration_ms=..., note=...)``, called on skip."""
+        self._skip_cbs.append(check_callable(callback, where="on_skip"))
+
+    def on_undo(self, callback: Callable[[], Any]) -> None:
+        """Register ``callback()``, called on back / undo."""
+        self._undo_cbs.append(check_callable(callback, where="on_undo"))
 
     def _say(self, message: str, *, error: bool = False) -> None:
         self.status.value = f'<span class="wb-error">{escape(message)}</span>' if error else escape(message)

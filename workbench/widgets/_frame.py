@@ -41,7 +41,7 @@ import ipywidgets as widgets
 from ..exceptions import WorkbenchError
 from . import _keys
 from ._base import ActionView
-from ._protocol import Item, Submission, check_callable
+from ._protocol import Item, Submission
 from ._style import style_widget
 from .renderers import escape, make_renderer
 
@@ -209,18 +209,6 @@ class ReviewFrame(ActionView):
                                 '<kbd>s</kbd> skip · <kbd>⌫</kbd> back</div>')
 
     # ------------------------------------------------------------------ protocol
-    def on_submit(self, callback: Callable[[Submission], Any]) -> None:
-        """Register ``callback(submission)``, called on every submit."""
-        self._submit_cbs.append(check_callable(callback, where="on_submit"))
-
-    def on_skip(self, callback: Callable[..., Any]) -> None:
-        """Register ``callback(duration_ms=..., note=...)``, called on skip."""
-        self._skip_cbs.append(check_callable(callback, where="on_skip"))
-
-    def on_undo(self, callback: Callable[[], Any]) -> None:
-        """Register ``callback()``, called on back."""
-        self._undo_cbs.append(check_callable(callback, where="on_undo"))
-
     def display(self, item: Optional[Item]) -> None:
         """Show ``item`` with an empty answer, or the done message for ``None``."""
         self.item = item

@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, List, Optional
+from typing import Callable, List, Optional
 
 import ipywidgets as widgets
 
@@ -39,7 +39,7 @@ from ..exceptions import WorkbenchError
 from . import _keys
 from ._definitions import DEFINITION_HINT, definition_html, guide_html, option_groups
 from ._base import ActionView
-from ._protocol import Item, Submission, check_callable
+from ._protocol import Item, Submission
 from ._style import style_widget
 from .renderers import escape, make_renderer
 
@@ -168,18 +168,6 @@ class ClassificationView(ActionView):
         self._key_event_actions = _keys.attach_keys(self.actions, self._handle_keystroke)
 
     # ------------------------------------------------------------------ protocol
-    def on_submit(self, callback: Callable[[Submission], Any]) -> None:
-        """Register ``callback(submission)``, called on every label."""
-        self._submit_cbs.append(check_callable(callback, where="on_submit"))
-
-    def on_skip(self, callback: Callable[..., Any]) -> None:
-        """Register ``callback(duration_ms=..., note=...)``, called on skip."""
-        self._skip_cbs.append(check_callable(callback, where="on_skip"))
-
-    def on_undo(self, callback: Callable[[], Any]) -> None:
-        """Register ``callback()``, called on back / undo."""
-        self._undo_cbs.append(check_callable(callback, where="on_undo"))
-
     def display(self, item: Optional[Item]) -> None:
         """Show ``item`` (reset unsure, note, selection), or the done message for ``None``."""
         self.item = item
