@@ -174,7 +174,7 @@ def main(argv=None) -> int:
     parser.add_argument("--mode", choices=["in-kernel", "in-process", "both", "browser"], default="both",
                         help="'browser': key press in headless Chromium to next item in the DOM, via Voilà")
     parser.add_argument("--browser-n", type=int, default=100, help="items for the browser mode")
-    parser.add_argument("--taxonomy", default=str(ROOT / "workbench" / "data" / "demo" / "taxonomy.yaml"))
+    parser.add_argument("--taxonomy", default=str(ROOT / "workbench" / "demo" / "data" / "taxonomy.yaml"))
     parser.add_argument("--dir", default=None, help="where the SQLite file goes (default: the temp dir)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "widgets.json"))
     args = parser.parse_args(argv)

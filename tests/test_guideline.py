@@ -18,7 +18,7 @@ from workbench.guideline import render_guideline_html, render_guideline_markdown
 from workbench.taxonomy import Example, Taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "workbench" / "data" / "demo" / "taxonomy.yaml"
+DEMO = ROOT / "workbench" / "demo" / "data" / "taxonomy.yaml"
 RICH = Path(__file__).parent / "fixtures" / "taxonomy_rich.yaml"
 EVIL = "<script>alert('x')</script> & <b>bold</b> *star* _under_ [link](http://evil.example) `tick` # hash"
 VOID = {"meta", "br", "hr", "img", "input", "link"}

@@ -1,9 +1,9 @@
 """Build the report templates and walkthrough notebooks from their plain-Python sources.
 
-Each ``templates/src/<name>.py`` (and ``notebooks/src/<name>.py``) is written in the "percent" format: cells start with a
-``# %%`` line; ``# %% [markdown]`` starts a Markdown cell whose lines are ``# `` comments;
+Each ``templates/<name>.py`` (and ``notebooks/src/<name>.py``) is written in the "percent" format: cells
+start with a ``# %%`` line; ``# %% [markdown]`` starts a Markdown cell whose lines are ``# `` comments;
 ``tags=["parameters"]`` after the marker sets cell tags. The output notebook
-``templates/<name>.ipynb`` (``notebooks/<name>.ipynb``) has no outputs and the ``python3``
+``workbench/report/templates/<name>.ipynb`` (package data; ``notebooks/<name>.ipynb``) has no outputs and the ``python3``
 kernelspec.
 
     python tools/build_notebooks.py          # rebuild every notebook
@@ -21,7 +21,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = (ROOT / "templates", ROOT / "notebooks")
+#: source folder -> folder of the built notebooks
+FOLDERS = {ROOT / "templates": ROOT / "workbench" / "report" / "templates",
+           ROOT / "notebooks" / "src": ROOT / "notebooks"}
 MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?:\s+tags=(?P<tags>\[.*\]))?\s*$")
 
 
@@ -74,9 +76,9 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if a committed notebook is out of date")
     args = parser.parse_args(argv)
     stale = []
-    sources = [s for folder in FOLDERS for s in sorted((folder / "src").glob("*.py"))]
-    for source in sources:
-        target = source.parent.parent / f"{source.stem}.ipynb"
+    sources = [(s, out) for folder, out in FOLDERS.items() for s in sorted(folder.glob("*.py"))]
+    for source, out in sources:
+        target = out / f"{source.stem}.ipynb"
         text = render(source)
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:

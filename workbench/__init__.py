@@ -4,6 +4,10 @@ Importing the package is cheap: it loads no ipywidgets, papermill or altair. The
 stable entry points are re-exported lazily, so ``workbench.Taxonomy`` imports
 ``workbench.taxonomy`` only when first used.
 
+One subpackage per component (layers in ``docs/architecture.md``): ``taxonomy``, ``store``,
+``agreement``, ``sampling``, ``error_analysis``, ``revisions``, ``charts``, ``widgets``,
+``report`` and ``demo``; helpers shared by them live in ``_internal``.
+
 Examples
 --------
 >>> import workbench
@@ -13,47 +17,20 @@ True
 'Taxonomy'
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from ._internal.lazy import attach
 
 __version__ = "0.1.0"
 
-# name -> submodule that defines it
-_EXPORTS = {
-    "Taxonomy": "taxonomy",
-    "Category": "taxonomy",
-    "AnnotationStore": "store",
-    "read_items": "items",
-    "mask_pii": "items",
-    "agreement_table": "agreement",
-    "krippendorff_alpha_score": "agreement",
-    "cross_validated_predictions": "error_analysis",
-    "select_batch": "sampling",
-    "pilot_sample": "sampling",
-    "assign": "sampling",
-    "Proposal": "revisions",
-    "propose_revisions": "revisions",
-    "draft_taxonomy": "revisions",
-    "render_report": "report",
-    "WorkbenchError": "exceptions",
-    "TaxonomyError": "exceptions",
-    "StoreError": "exceptions",
-    "DataError": "exceptions",
-    "ValidationError": "exceptions",
-    "ReportError": "exceptions",
-}
-
-__all__ = ["__version__", *_EXPORTS]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "taxonomy": ["Taxonomy", "Category"],
+    "store": ["AnnotationStore"],
+    "items": ["read_items", "mask_pii"],
+    "agreement": ["agreement_table", "krippendorff_alpha_score"],
+    "error_analysis": ["cross_validated_predictions"],
+    "sampling": ["select_batch", "pilot_sample", "assign"],
+    "revisions": ["Proposal", "propose_revisions", "draft_taxonomy"],
+    "report": ["render_report"],
+    "exceptions": ["WorkbenchError", "TaxonomyError", "StoreError", "DataError", "ValidationError",
+                   "ReportError"],
+}, submodules=["taxonomy", "store", "agreement", "sampling", "error_analysis", "revisions",
+               "report", "charts", "widgets", "demo", "items", "guideline", "exceptions"])

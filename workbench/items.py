@@ -26,7 +26,7 @@ from typing import Any, Optional
 
 import pandas as pd
 
-from ._validation import check_columns, check_option
+from ._internal.validation import check_columns, check_option
 from .exceptions import DataError, MissingDependencyError, WorkbenchWarning
 
 __all__ = ["read_items", "mask_pii", "item_id_for"]

@@ -28,7 +28,7 @@ import workbench
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 
-demo = Path(workbench.__file__).parent / "data" / "demo"
+demo = Path(workbench.__file__).parent / "demo" / "data"
 folder = Path(tempfile.mkdtemp(prefix="labeling-session-"))
 db_url = f"sqlite:///{folder / 'labels.db'}"
 

@@ -120,7 +120,7 @@ def _gallery_stores(folder):
     import workbench
     from workbench.taxonomy import Taxonomy
 
-    demo = workbench.__path__[0] + "/data/demo/"
+    demo = workbench.__path__[0] + "/demo/data/"
     urls = {}
     for name, tax, items in [
         ("demo", Taxonomy.load(demo + "taxonomy.yaml"),

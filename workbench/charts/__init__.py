@@ -4,21 +4,12 @@ Each submodule owns the charts of one analysis: ``agreement``, ``errors``, ``lea
 and ``scope``. Import altair lazily: importing ``workbench`` must not import it.
 """
 
-from __future__ import annotations
+from .._internal.lazy import attach
 
-import importlib
-from typing import Any
-
-_SUBMODULES = ("agreement", "errors", "learning", "scope")
-
-
-def __getattr__(name: str) -> Any:
-    if name.startswith("plot_"):
-        for sub in _SUBMODULES:
-            try:
-                module = importlib.import_module(f".{sub}", __name__)
-            except ModuleNotFoundError:
-                continue
-            if hasattr(module, name):
-                return getattr(module, name)
-    raise AttributeError(f"module 'workbench.charts' has no attribute {name!r}")
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "agreement": ["plot_coincidence_heatmap", "plot_category_agreement", "plot_annotator_matrix",
+                  "plot_agreement_intervals"],
+    "errors": ["plot_model_confusion", "plot_classification_quality", "plot_confusion_evidence"],
+    "learning": ["plot_learning_curve"],
+    "scope": ["plot_label_distribution", "plot_workload"],
+})

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from ..exceptions import MissingDependencyError
+from .._internal.optional import import_optional
 
 
 def altair():
     """Return the ``altair`` module, or raise MissingDependencyError with the install command."""
-    try:
-        import altair as alt
-    except ImportError as exc:  # pragma: no cover - altair is a core dependency
-        raise MissingDependencyError("workbench.charts needs altair. Install it with: pip install 'altair>=5.3'") from exc
-    return alt
+    return import_optional("altair", needed_for="workbench.charts", install="altair>=5.3")

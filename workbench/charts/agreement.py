@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._validation import check_columns, check_option
+from .._internal.validation import check_columns, check_option
 from ..exceptions import DataError
 from ._altair import altair as _altair
 

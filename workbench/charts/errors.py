@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._validation import check_columns, check_positive_int
+from .._internal.validation import check_columns, check_positive_int
 from ._altair import altair as _altair
 
 __all__ = ["plot_model_confusion", "plot_classification_quality", "plot_confusion_evidence"]

@@ -19,7 +19,7 @@ from typing import Optional
 
 import pandas as pd
 
-from .._validation import check_columns
+from .._internal.validation import check_columns
 from ._altair import altair as _altair
 
 __all__ = ["plot_learning_curve"]

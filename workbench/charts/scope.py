@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 import pandas as pd
 
-from .._validation import check_columns
+from .._internal.validation import check_columns
 
 __all__ = ["plot_label_distribution", "plot_workload"]
 

@@ -1,7 +1,6 @@
 """Labeling front ends: ipywidgets views driven by a controller that writes to the store.
 
-Every name is imported lazily, so ``import workbench.widgets`` loads no ipywidgets,
-and a widget whose module is missing fails only when it is used.
+Every name is imported lazily, so ``import workbench.widgets`` loads no ipywidgets.
 
 - :class:`Labeller` (``labeller.py``): single- and multi-label classification.
 - :class:`PairwiseRater`, :class:`RubricRater` (``raters.py``), :class:`Adjudicator`
@@ -31,59 +30,18 @@ Examples
 True
 """
 
-from __future__ import annotations
+from .._internal.lazy import attach
 
-import importlib
-from typing import Any
-
-# name -> submodule that defines it
-_EXPORTS = {
-    "Labeller": "labeller",
-    "ClassificationView": "_view",
-    "LabelingSession": "session",
-    "Item": "_protocol",
-    "Submission": "_protocol",
-    "LabelWidget": "_protocol",
-    "render_text": "renderers",
-    "render_image": "renderers",
-    "render_audio": "renderers",
-    "render_conversation": "renderers",
-    "render_item": "renderers",
-    "serve": "serve",
-    "PairwiseRater": "raters",
-    "RubricRater": "raters",
-    "Adjudicator": "adjudicator",
-    "disagreeing_items": "adjudicator",
-    "CalibrationQuiz": "quiz",
-    "quiz_scores": "quiz",
-    "ActiveLabelingLoop": "active",
-    "SpanTagger": "tagging",
-    "BoxAnnotator": "tagging",
-}
-
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        module_name = f"{__name__}.{_EXPORTS[name]}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            from ..exceptions import MissingDependencyError
-
-            raise MissingDependencyError(
-                f"workbench.widgets.{name} lives in {module_name}, which is not in this installation yet. "
-                "Upgrade taxonomy-workbench, or use the widgets available: Labeller."
-            ) from exc
-        try:
-            return getattr(module, name)
-        except AttributeError as exc:
-            raise AttributeError(f"{module_name} does not define {name!r} (yet)") from exc
-    raise AttributeError(f"module 'workbench.widgets' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "labeller": ["Labeller"],
+    "_view": ["ClassificationView"],
+    "session": ["LabelingSession"],
+    "_protocol": ["Item", "Submission", "LabelWidget"],
+    "renderers": ["render_text", "render_image", "render_audio", "render_conversation", "render_item"],
+    "serve": ["serve"],
+    "raters": ["PairwiseRater", "RubricRater"],
+    "adjudicator": ["Adjudicator", "disagreeing_items"],
+    "quiz": ["CalibrationQuiz", "quiz_scores"],
+    "active": ["ActiveLabelingLoop"],
+    "tagging": ["SpanTagger", "BoxAnnotator"],
+})

@@ -32,7 +32,7 @@ from typing import Any, Optional
 import ipywidgets as widgets
 import pandas as pd
 
-from .._validation import check_positive_int
+from .._internal.validation import check_positive_int
 from ..sampling import ActiveLearner
 from .labeller import Labeller
 from .session import open_store

@@ -1,0 +1,118 @@
+"""The one home of input checks shared by every module.
+
+Error messages follow the scikit-learn template: *The 'param' parameter of func must
+be ... Got ... instead.*
+
+Examples
+--------
+>>> from workbench._internal.validation import check_option, check_random_state
+>>> check_option("margin", {"margin", "entropy"}, param="strategy", caller="select_batch")
+'margin'
+>>> check_option("entrpy", {"margin", "entropy"}, param="strategy", caller="select_batch")
+Traceback (most recent call last):
+...
+workbench.exceptions.ValidationError: The 'strategy' parameter of select_batch must be one of {'entropy', 'margin'}. Got 'entrpy' instead.
+>>> int(check_random_state(0).integers(100)) == int(check_random_state(0).integers(100))
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+
+from ..exceptions import DataError, ValidationError
+
+__all__ = [
+    "ITEM_COL",
+    "ANNOTATOR_COL",
+    "LABEL_COL",
+    "check_option",
+    "check_random_state",
+    "check_columns",
+    "check_positive_int",
+    "check_fraction",
+]
+
+#: Canonical column names of the long annotation format.
+ITEM_COL = "item_id"
+ANNOTATOR_COL = "annotator"
+LABEL_COL = "label"
+
+
+def check_option(value: Any, valid: Iterable[Any], *, param: str, caller: str) -> Any:
+    """Return ``value`` if it is one of ``valid``; otherwise raise a ValidationError listing them."""
+    valid = set(valid) if not isinstance(valid, Mapping) else set(valid.keys())
+    if value not in valid:
+        shown = "{" + ", ".join(repr(v) for v in sorted(valid, key=str)) + "}"
+        raise ValidationError(
+            f"The {param!r} parameter of {caller} must be one of {shown}. Got {value!r} instead."
+        )
+    return value
+
+
+def check_random_state(random_state: Any = None) -> np.random.Generator:
+    """Turn ``None``, an int, a ``Generator`` or a ``RandomState`` into a NumPy ``Generator``.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        ``None`` gives fresh entropy; an int gives a reproducible stream.
+    """
+    if random_state is None or isinstance(random_state, (int, np.integer)):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    raise ValidationError(
+        "The 'random_state' parameter must be None, an int, a numpy Generator or RandomState. "
+        f"Got {random_state!r} instead."
+    )
+
+
+def check_columns(df, required: Sequence[str], *, what: str = "the data", hint: Optional[str] = None):
+    """Raise a DataError naming the missing columns and the columns present.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    required : sequence of str
+    what : str
+        How to call the frame in the message, e.g. ``"annotations"``.
+    hint : str, optional
+        Extra advice appended to the message (default: how to rename by keyword).
+    """
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        present = [str(c) for c in df.columns]
+        advice = hint or "Rename the columns, or pass the column names by keyword (e.g. item_col='id')."
+        raise DataError(
+            f"{what} must have the column(s) {missing}; the columns present are {present}. {advice}",
+            reason="missing_column",
+        )
+    return df
+
+
+def check_positive_int(value: Any, *, param: str, caller: str, minimum: int = 1) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValidationError(
+            f"The {param!r} parameter of {caller} must be an int >= {minimum}. Got {value!r} instead."
+        )
+    return int(value)
+
+
+def check_fraction(value: Any, *, param: str, caller: str, inclusive_zero: bool = True) -> float:
+    """Return ``value`` as float if it lies in [0, 1] (or (0, 1] when ``inclusive_zero`` is False)."""
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = (0.0 <= value <= 1.0) if inclusive_zero else (0.0 < value <= 1.0)
+    if not ok:
+        bound = "[0, 1]" if inclusive_zero else "(0, 1]"
+        raise ValidationError(
+            f"The {param!r} parameter of {caller} must be a number in {bound}. Got {value!r} instead."
+        )
+    return value

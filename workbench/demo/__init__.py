@@ -1,0 +1,14 @@
+"""The bundled demo project (``data/``: a hand-written support-intent taxonomy and items) and
+the simulated annotators that label it.
+
+- ``_project``: writing, loading and running the demo pilot round.
+- ``_simulated_annotators``: annotators with known confusions, for demos and tests.
+"""
+
+from .._internal.lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "_simulated_annotators": ["SimulatedAnnotator", "SIMULATED_ANNOTATORS", "simulate_labels",
+                              "gold_for_taxonomy"],
+    "_project": ["load_demo_project", "write_demo_project", "simulate_round", "run_demo_round"],
+})

@@ -1,0 +1,14 @@
+"""Where a model trained on the pilot labels goes wrong, and which labels look wrong.
+
+- ``_oof``: out-of-fold predictions; ``_predictions``: the :class:`Predictions` record.
+- ``_label_issues`` / ``_noise_mixture``: label-issue ranking (cleanlab and a noise model).
+- ``_pair_evidence``: human and model confusion pairs; ``_tables``: the public tables.
+"""
+
+from .._internal.lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "_predictions": ["Predictions"],
+    "_tables": ["cross_validated_predictions", "classification_table", "model_confusion_table",
+                "label_issue_table", "confusion_evidence_table", "LABEL_ISSUE_METHODS"],
+})

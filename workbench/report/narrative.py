@@ -1,0 +1,329 @@
+"""Building blocks for report notebooks: escaped HTML, sentences with intervals, provenance.
+
+Report templates (``templates/*.ipynb``) stay readable by delegating formatting here.
+Every piece of untrusted text (items, notes, labels, taxonomy text) goes through
+:func:`esc` or :func:`frame_html` before it becomes HTML.
+
+Examples
+--------
+>>> from workbench.report.narrative import esc, fmt_interval
+>>> esc("<script>alert(1)</script>")
+'&lt;script&gt;alert(1)&lt;/script&gt;'
+>>> fmt_interval(0.7123, 0.65, 0.77)
+'0.71 (95% CI 0.65 to 0.77)'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..items import mask_pii as mask_text
+
+__all__ = [
+    "esc",
+    "fmt_interval",
+    "fmt_share",
+    "verdict_html",
+    "frame_html",
+    "examples_html",
+    "callout_html",
+    "code_html",
+    "proportion_interval",
+    "frame_hash",
+    "package_versions",
+    "to_jsonable",
+    "write_metrics",
+]
+
+_CALLOUT_COLOURS = {"good": ("#e8f5e9", "#2e7d32"), "warn": ("#fff8e1", "#b26a00"),
+                    "bad": ("#fdecea", "#c62828"), "info": ("#e8f0fe", "#1a4fa0")}
+
+
+def esc(text: Any) -> str:
+    """HTML-escape any value (``None`` and NaN become an empty string).
+
+    Examples
+    --------
+    >>> esc(None), esc('a & "b"')
+    ('', 'a &amp; &quot;b&quot;')
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return html.escape(str(text), quote=True)
+
+
+def fmt_interval(value: float, low: float, high: float, *, digits: int = 2) -> str:
+    """Format a point estimate with its 95% interval; NaN prints as "undefined".
+
+    Examples
+    --------
+    >>> fmt_interval(float("nan"), 0, 1)
+    'undefined'
+    >>> fmt_interval(0.5, float("nan"), float("nan"))
+    '0.50'
+    """
+    if value is None or not np.isfinite(value):
+        return "undefined"
+    if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits}f} (95% CI {low:.{digits}f} to {high:.{digits}f})"
+
+
+def fmt_share(part: float, whole: float) -> str:
+    """``"12 of 40 (30%)"``.
+
+    Examples
+    --------
+    >>> fmt_share(12, 40)
+    '12 of 40 (30%)'
+    """
+    share = part / whole if whole else float("nan")
+    pct = f"{share:.0%}" if np.isfinite(share) else "n/a"
+    return f"{int(part)} of {int(whole)} ({pct})"
+
+
+def verdict_html(passed: Optional[bool]) -> str:
+    """A coloured PASS / FAIL / n/a badge.
+
+    Examples
+    --------
+    >>> "PASS" in verdict_html(True), "FAIL" in verdict_html(False), "n/a" in verdict_html(None)
+    (True, True, True)
+    """
+    if passed is None:
+        text, (bg, fg) = "n/a", ("#eeeeee", "#555555")
+    else:
+        text, (bg, fg) = ("PASS", _CALLOUT_COLOURS["good"]) if passed else ("FAIL", _CALLOUT_COLOURS["bad"])
+    return (f'<span style="background:{bg};color:{fg};font-weight:600;padding:1px 8px;'
+            f'border-radius:10px;font-size:12px">{text}</span>')
+
+
+def callout_html(text_html: str, *, tone: str = "info") -> str:
+    """A coloured box around already-escaped HTML (``tone``: good, warn, bad, info)."""
+    bg, fg = _CALLOUT_COLOURS.get(tone, _CALLOUT_COLOURS["info"])
+    return (f'<div style="background:{bg};border-left:4px solid {fg};padding:10px 14px;'
+            f'margin:8px 0;border-radius:4px">{text_html}</div>')
+
+
+def code_html(text: str, *, caption: Optional[str] = None) -> str:
+    """A block of code or YAML, escaped, in a monospace box that reads as code.
+
+    Parameters
+    ----------
+    text : str
+        Plain text (escaped here).
+    caption : str, optional
+        A short bold label above the box (escaped).
+
+    Examples
+    --------
+    >>> out = code_html("op: add\\nrule: '<b>x</b>'", caption="Change")
+    >>> out.startswith("<p><b>Change</b></p><pre") and "&lt;b&gt;x&lt;/b&gt;" in out and "monospace" in out
+    True
+    """
+    head = f"<p><b>{esc(caption)}</b></p>" if caption else ""
+    return (f"{head}<pre style=\"font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
+            "line-height:1.45;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;"
+            f"margin:4px 0 12px 0;white-space:pre-wrap;overflow-x:auto\"><code>{esc(text)}</code></pre>")
+
+
+def proportion_interval(successes: float, total: float, *, z: float = 1.959964) -> tuple:
+    """A proportion and its 95% Wilson score interval: ``(p, low, high)`` (NaNs when ``total`` is 0).
+
+    Deterministic (no resampling), so a report's accuracy interval is the same on every render.
+
+    Examples
+    --------
+    >>> p, lo, hi = proportion_interval(81, 100)
+    >>> round(p, 2), round(lo, 3), round(hi, 3)
+    (0.81, 0.722, 0.875)
+    """
+    if not total:
+        return float("nan"), float("nan"), float("nan")
+    p = successes / total
+    denom = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denom
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
+    return float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def frame_html(df: pd.DataFrame, *, digits: int = 3, max_rows: int = 50, raw_columns: Sequence[str] = ()) -> str:
+    """Render a DataFrame as an escaped HTML table (floats rounded, lists joined).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    digits : int, default 3
+    max_rows : int, default 50
+        Longer frames are cut, with a note saying how many rows were left out.
+    raw_columns : sequence of str
+        Columns whose values are already safe HTML (e.g. :func:`verdict_html` badges).
+
+    Examples
+    --------
+    >>> html_table = frame_html(pd.DataFrame({"text": ["<b>x</b>"], "v": [0.12345]}))
+    >>> "&lt;b&gt;x&lt;/b&gt;" in html_table and "0.123" in html_table
+    True
+    >>> ">0<" in frame_html(pd.DataFrame({"level": [0, 1], "alpha": [0.8, 0.7]}))
+    True
+    """
+    shown = df.head(max_rows)
+    head = "".join(f"<th style='text-align:left'>{esc(c)}</th>" for c in shown.columns)
+    rows = []
+    for i in range(len(shown)):  # positional access keeps each column's dtype (iterrows upcasts ints)
+        cells = []
+        for j, col in enumerate(shown.columns):
+            value = shown.iat[i, j]
+            cell = value if col in raw_columns else esc(_plain(value, digits))
+            numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            align = "right" if numeric else "left"
+            cells.append(f"<td style='vertical-align:top;text-align:{align}'>{cell}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = f"<p><em>{len(df) - max_rows} more rows not shown.</em></p>" if len(df) > max_rows else ""
+    return (f"<table class='dataframe' style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>{more}")
+
+
+def _plain(value: Any, digits: int) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if not np.isfinite(value) else f"{value:.{digits}f}".rstrip("0").rstrip(".") if abs(value) >= 1 \
+            else f"{value:.{digits}f}"
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def examples_html(
+    item_ids: Iterable[Any],
+    items: pd.DataFrame,
+    annotations: Optional[pd.DataFrame] = None,
+    *,
+    mask_pii: bool = True,
+    max_chars: int = 280,
+) -> str:
+    """Example items as an escaped table: text (PII-masked), every annotator's label, notes.
+
+    Parameters
+    ----------
+    item_ids : iterable
+        The items to show, in order.
+    items : pandas.DataFrame
+        With ``item_id`` and ``text``.
+    annotations : pandas.DataFrame, optional
+        Long format with ``item_id, annotator, label`` and optionally ``note``, ``unsure``.
+    mask_pii : bool, default True
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses.
+    max_chars : int, default 280
+        Longer texts are cut with an ellipsis.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"item_id": ["a"], "text": ["mail me at x@y.com <script>"]})
+    >>> ann = pd.DataFrame({"item_id": ["a", "a"], "annotator": ["p", "q"], "label": ["bug", "how_to"]})
+    >>> out = examples_html(["a"], items, ann)
+    >>> "&lt;script&gt;" in out and "x@y.com" not in out and "p: <b>bug</b>" in out
+    True
+    """
+
+    text_of = dict(zip(items["item_id"].astype(str), items["text"].astype(str)))
+    rows = []
+    for item_id in item_ids:
+        key = str(item_id)
+        text = text_of.get(key, "")
+        if mask_pii:
+            text = mask_text(text)
+        if len(text) > max_chars:
+            text = text[: max_chars - 1] + "…"
+        judged = ""
+        if annotations is not None and len(annotations):
+            sub = annotations[annotations["item_id"].astype(str) == key]
+            parts = []
+            for _, r in sub.iterrows():
+                flag = " (unsure)" if bool(r.get("unsure", False)) is True else ""
+                note = r.get("note")
+                note_txt = f" — “{esc(note)}”" if isinstance(note, str) and note.strip() else ""
+                parts.append(f"{esc(r['annotator'])}: <b>{esc(r['label'])}</b>{esc(flag)}{note_txt}")
+            judged = "<br>".join(parts)
+        rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap;text-align:left'><code style='white-space:nowrap'>{esc(key)}</code></td>"
+                    f"<td style='vertical-align:top;max-width:560px;text-align:left'>{esc(text)}</td>"
+                    f"<td style='vertical-align:top;text-align:left'>{judged}</td></tr>")
+    return ("<table class='dataframe'><thead><tr><th>item</th><th style='text-align:left'>text</th>"
+            f"<th style='text-align:left'>labels</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def frame_hash(df: pd.DataFrame, columns: Optional[Sequence[str]] = None) -> str:
+    """SHA-256 of a frame's content, independent of row order (for reproducibility records).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1, 2], "y": ["a", "b"]})
+    >>> frame_hash(a) == frame_hash(a.iloc[::-1])
+    True
+    """
+    cols = list(columns) if columns is not None else list(df.columns)
+    canon = df[cols].astype(str).sort_values(cols).to_csv(index=False)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def package_versions(names: Sequence[str] = ("taxonomy-workbench", "numpy", "pandas", "scikit-learn", "scipy",
+                                             "cleanlab", "altair", "papermill", "sqlalchemy")) -> dict:
+    """Installed versions of the packages that shape a report's numbers.
+
+    Examples
+    --------
+    >>> "pandas" in package_versions(["pandas"])
+    True
+    """
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy / pandas scalars and containers to plain JSON types (NaN becomes None).
+
+    Examples
+    --------
+    >>> to_jsonable({"a": np.float64(0.5), "b": [np.int64(2), float("nan")]})
+    {'a': 0.5, 'b': [2, None]}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+        return [to_jsonable(v) for v in list(value)]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, pd.DataFrame):
+        return to_jsonable(value.to_dict(orient="records"))
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    return value
+
+
+def write_metrics(out_dir: "str | Path", metrics: Mapping[str, Any], *, name: str = "metrics.json") -> Path:
+    """Write ``metrics`` as pretty, key-sorted JSON into ``out_dir``."""
+    path = Path(out_dir) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_jsonable(metrics), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,16 @@
+"""Pilot sampling and active learning: the next items worth a human's time.
+
+- ``_select``: :func:`select_batch`; ``_strategies``: the named strategies and their
+  registry; ``_informativeness``: uncertainty scores; ``_diversity``: near-duplicate guard.
+- ``_pilot``: pilot design and assignment (:func:`pilot_sample`, :func:`assign`, ...).
+- ``_active_learner``: :class:`ActiveLearner`; ``_learner_fit``: its training helpers.
+"""
+
+from .._internal.lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "_select": ["select_batch"],
+    "_strategies": ["STRATEGIES", "DEFAULT_STRATEGY", "Strategy"],
+    "_pilot": ["pilot_sample", "allocation_table", "assign", "calibration_set"],
+    "_active_learner": ["ActiveLearner"],
+})

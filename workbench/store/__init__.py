@@ -1,0 +1,11 @@
+"""The append-only annotation store over SQLAlchemy Core (SQLite or PostgreSQL).
+
+- ``_schema``: tables, engines and the SQLite write lock; ``_meta``: taxonomies and rounds.
+- ``_items``, ``_labels``, ``_records``: writing items, checking labels, writing annotations.
+- ``_read``: the fast current-label read; ``_io``: export and Label Studio import.
+- ``_store``: :class:`AnnotationStore`, the face over all of them; ``_example``: a demo store.
+"""
+
+from .._internal.lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {"_store": ["AnnotationStore", "KINDS"]})

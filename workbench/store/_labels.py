@@ -1,0 +1,111 @@
+"""Label normalisation and checking against a taxonomy version, for the annotation store.
+
+A single label is stored as its id; a multi-label answer as a sorted JSON list string
+(``'["a", "b"]'``). Labels of the kinds ``label``, ``adjudication`` and ``quiz`` must be
+labels of the round's taxonomy version.
+
+Examples
+--------
+>>> rules = LabelRules(name="t", version=1, task="multilabel", labels=("a", "b"))
+>>> normalize_label(["b", "a"], kind="label", rules=rules)
+'["a", "b"]'
+>>> normalize_label("c", kind="label", rules=rules)
+Traceback (most recent call last):
+...
+workbench.exceptions.LabelNotInTaxonomyError: Label 'c' is not in taxonomy 't' v1. Valid labels: ['a', 'b']. Record one of them, or save a new taxonomy version that defines 'c' and use it in a new round.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Any, FrozenSet, Optional, Tuple
+
+from ..exceptions import DataError, LabelNotInTaxonomyError, StoreError
+from ._schema import LABEL_KINDS
+
+__all__ = ["LabelRules", "normalize_label", "parse_label_list"]
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelRules:
+    """What a taxonomy version allows: its name, version, task and labels."""
+
+    name: str
+    version: int
+    task: str
+    labels: Tuple[str, ...]
+    valid: FrozenSet[str] = dataclasses.field(default=frozenset(), compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "valid", frozenset(self.labels))
+
+    @classmethod
+    def from_taxonomy(cls, taxonomy) -> "LabelRules":
+        """Build the rules of a :class:`workbench.taxonomy.Taxonomy`."""
+        return cls(name=str(taxonomy.name), version=int(taxonomy.version),
+                   task=str(getattr(taxonomy, "task", "multiclass")), labels=tuple(taxonomy.labels))
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def parse_label_list(value: Any) -> Optional[list]:
+    """Return a list if ``value`` is a list-like or a JSON list string, else ``None``."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy array
+        out = value.tolist()
+        return out if isinstance(out, list) else None
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, list) else None
+    return None
+
+
+def _not_in(bad: list, rules: LabelRules) -> LabelNotInTaxonomyError:
+    shown = bad[0] if len(bad) == 1 else bad
+    what = "Label" if len(bad) == 1 else "Labels"
+    return LabelNotInTaxonomyError(
+        f"{what} {shown!r} {'is' if len(bad) == 1 else 'are'} not in taxonomy {rules.name!r} v{rules.version}. "
+        f"Valid labels: {list(rules.labels)}. Record one of them, or save a new taxonomy version that "
+        f"defines {shown!r} and use it in a new round.")
+
+
+def normalize_label(label: Any, *, kind: str, rules: LabelRules) -> Optional[str]:
+    """Return the stored form of ``label`` (str or None), checking it when ``kind`` needs it."""
+    if kind not in LABEL_KINDS:
+        if _is_missing(label):
+            return None
+        if isinstance(label, str):
+            return label
+        if isinstance(label, (list, tuple, set, frozenset, dict)):
+            try:
+                return json.dumps(sorted(label) if not isinstance(label, dict) else label, sort_keys=True)
+            except TypeError as exc:
+                raise DataError(f"The {kind!r} value {label!r} cannot be stored as JSON ({exc}).") from exc
+        return str(label)
+    if _is_missing(label) or (isinstance(label, str) and not label.strip()):
+        raise StoreError(f"A {kind!r} row needs a label; got {label!r}. Valid labels of taxonomy "
+                         f"{rules.name!r} v{rules.version}: {list(rules.labels)}. Use kind='skip' to skip an item.")
+    many = parse_label_list(label)
+    if many is None:
+        label = str(label)
+        if label not in rules.valid:
+            raise _not_in([label], rules)
+        return json.dumps([label]) if rules.task == "multilabel" else label
+    values = sorted({str(x) for x in many})
+    bad = [x for x in values if x not in rules.valid]
+    if bad:
+        raise _not_in(bad, rules)
+    if rules.task == "multilabel":
+        return json.dumps(values)
+    if len(values) == 1:
+        return values[0]
+    raise StoreError(f"Taxonomy {rules.name!r} v{rules.version} is multiclass: one label per row, got {values}. "
+                     "Record a single label, or use a taxonomy with task: multilabel.")

@@ -1,0 +1,111 @@
+"""Taxonomy versions and rounds in the annotation store (both immutable once written).
+
+Examples
+--------
+>>> from workbench.store._schema import open_engine, ensure_schema
+>>> engine = open_engine("sqlite://"); _ = ensure_schema(engine)
+>>> rounds_table(engine).columns.tolist()
+['round', 'name', 'taxonomy_version', 'params', 'created_at']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import List, Optional
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import _schema as S
+from .._internal.validation import check_positive_int
+from ..exceptions import StoreError
+
+__all__ = ["save_taxonomy", "taxonomy_versions", "taxonomy_yaml", "create_round", "rounds_table", "round_row"]
+
+
+def save_taxonomy(engine: sa.Engine, taxonomy, *, where: str) -> int:
+    """Store ``taxonomy.to_yaml()`` under ``taxonomy.version``; same content again is a no-op."""
+    text = taxonomy.to_yaml()
+    version = int(taxonomy.version)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    t = S.taxonomies
+    with S.write_transaction(engine) as conn:
+        found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
+        if found is None:
+            conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
+                                           content_hash=digest, created_at=S.utcnow()))
+        elif found.content_hash != digest:
+            raise StoreError(
+                f"Taxonomy version {version} is already saved in {where} with different content "
+                f"(name {found.name!r}). Versions are immutable: make the next version with "
+                "Taxonomy.apply(...) (or bump 'version') and save that.")
+    return version
+
+
+def taxonomy_versions(engine: sa.Engine) -> List[int]:
+    """Saved versions, ascending."""
+    with engine.connect() as conn:
+        return [int(v) for v in conn.execute(sa.select(S.taxonomies.c.version).order_by("version")).scalars()]
+
+
+def taxonomy_yaml(engine: sa.Engine, version: int, *, where: str) -> str:
+    """The YAML text of a saved version."""
+    with engine.connect() as conn:
+        text = conn.execute(sa.select(S.taxonomies.c.yaml).where(S.taxonomies.c.version == version)).scalar()
+    if text is None:
+        raise StoreError(f"Taxonomy version {version} is not saved in {where}; saved versions: "
+                         f"{taxonomy_versions(engine)}. Save it with store.save_taxonomy(t).")
+    return text
+
+
+def create_round(engine: sa.Engine, round: int, *, taxonomy_version: int, name: Optional[str],
+                 params: Optional[dict]) -> int:
+    """Insert a round; the same settings again is a no-op, other settings an error."""
+    round = check_positive_int(round, param="round", caller="create_round", minimum=0)
+    taxonomy_version = check_positive_int(taxonomy_version, param="taxonomy_version", caller="create_round",
+                                          minimum=0)
+    try:
+        params_json = json.dumps(params or {}, sort_keys=True)
+    except TypeError as exc:
+        raise StoreError(f"The params of round {round} must be JSON-serialisable ({exc}).") from exc
+    r = S.rounds
+    with S.write_transaction(engine) as conn:
+        known = conn.execute(sa.select(S.taxonomies.c.version)
+                             .where(S.taxonomies.c.version == taxonomy_version)).scalar()
+        if known is None:
+            raise StoreError(f"Cannot create round {round}: taxonomy version {taxonomy_version} is not saved; "
+                             f"saved versions: {taxonomy_versions(engine)}. Call store.save_taxonomy(t) first.")
+        found = conn.execute(sa.select(r).where(r.c.round == round)).first()
+        if found is None:
+            conn.execute(r.insert().values(round=round, name=name, taxonomy_version=taxonomy_version,
+                                           params=params_json, created_at=S.utcnow()))
+        elif (found.taxonomy_version, found.name, found.params) != (taxonomy_version, name, params_json):
+            raise StoreError(f"Round {round} already exists with taxonomy v{found.taxonomy_version}, name "
+                             f"{found.name!r}, params {found.params}. Rounds are immutable: use a new round number.")
+    return round
+
+
+def rounds_table(engine: sa.Engine) -> pd.DataFrame:
+    """``round, name, taxonomy_version, params (dict), created_at`` of every round."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(S.rounds).order_by(S.rounds.c.round)).mappings().all()
+    df = pd.DataFrame([dict(r) for r in rows], columns=["round", "name", "taxonomy_version", "params", "created_at"])
+    df["params"] = [json.loads(p) if p else {} for p in df["params"]]
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+    return df
+
+
+def round_row(engine: sa.Engine, round: int, *, where: str) -> dict:
+    """One round as a dict (params decoded)."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(S.rounds).where(S.rounds.c.round == int(round))).mappings().first()
+    if row is None:
+        raise StoreError(f"Round {round} does not exist in {where}; existing rounds: "
+                         f"{rounds_table(engine)['round'].tolist()}. Create it with store.create_round({round}, "
+                         "taxonomy_version=...).")
+    info = dict(row)
+    info["params"] = json.loads(info["params"]) if info["params"] else {}
+    info["created_at"] = pd.Timestamp(info["created_at"]).tz_localize("UTC") \
+        if pd.Timestamp(info["created_at"]).tzinfo is None else pd.Timestamp(info["created_at"])
+    return info

@@ -1,0 +1,236 @@
+"""Writing annotations, retractions and assignments; per-annotator progress.
+
+Every write runs in one transaction that takes the write lock first (SQLite
+``BEGIN IMMEDIATE``); ids are returned only after the commit.
+
+Examples
+--------
+>>> clean_duration(1500.0), clean_duration(None)
+(1500, None)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, List, Optional
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from . import _schema as S
+from ._items import existing_items
+from ._labels import normalize_label
+from .._internal.validation import check_option
+from ..exceptions import DataError, StoreError
+
+__all__ = ["insert_annotations", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
+
+_RECORD_KINDS = tuple(k for k in S.KINDS if k != "retract")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def clean_duration(value: Any) -> Optional[int]:
+    """``duration_ms`` as a non-negative int or None."""
+    if _missing(value):
+        return None
+    try:
+        out = int(round(float(value)))
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"duration_ms must be a number of milliseconds; got {value!r}.") from exc
+    if out < 0:
+        raise DataError(f"duration_ms must be >= 0; got {value!r}.")
+    return out
+
+
+def _name(value: Any, what: str, caller: str) -> str:
+    if _missing(value) or (isinstance(value, str) and not value.strip()):
+        raise StoreError(f"{caller}: every row needs a non-empty {what}; got {value!r}.")
+    return str(value)
+
+
+def _unknown_items(store, conn_ids: List[str]) -> List[str]:
+    with store.engine.connect() as conn:
+        found = existing_items(conn, list(dict.fromkeys(conn_ids)))
+    return [i for i in dict.fromkeys(conn_ids) if i not in found]
+
+
+def _integrity(store, exc: sa.exc.IntegrityError, item_ids: List[str], what: str) -> StoreError:
+    unknown = _unknown_items(store, item_ids)
+    if unknown:
+        return StoreError(f"{what}: unknown item id(s) {unknown[:10]}{' ...' if len(unknown) > 10 else ''} "
+                          f"in {store!r}. Add the items first with store.add_items(df).")
+    return StoreError(f"{what} was refused by the database: {exc.orig}")
+
+
+def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
+    if isinstance(label, str) or label is None:
+        key = (kind, label)
+        if key not in memo:
+            memo[key] = normalize_label(label, kind=kind, rules=rules)
+        return memo[key]
+    return normalize_label(label, kind=kind, rules=rules)
+
+
+def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[int]:
+    """Check and insert annotation rows for ``round``; return their ids after the commit."""
+    if isinstance(round, bool) or not isinstance(round, (int, np.integer)):
+        raise StoreError(f"The 'round' parameter of {caller} must be an int (a round made with "
+                         f"store.create_round). Got {round!r} instead.")
+    round = int(round)
+    version = store._round_version(round)
+    rules = None
+    now = S.utcnow()
+    values = []
+    memo: dict = {}  # (kind, label) -> stored label, for hashable labels
+    for row in rows:
+        kind = row.get("kind")
+        kind = "label" if _missing(kind) else kind
+        check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
+        if kind in S.LABEL_KINDS and rules is None:
+            rules = store._label_rules(version)
+        note = row.get("note")
+        session = row.get("session_id")
+        unsure = row.get("unsure", False)
+        values.append({
+            "item_id": _name(row.get("item_id"), "item_id", caller),
+            "annotator": _name(row.get("annotator"), "annotator", caller),
+            "round": round,
+            "label": _label(memo, row.get("label"), kind, rules),
+            "taxonomy_version": version,
+            "unsure": False if _missing(unsure) else bool(unsure),
+            "note": None if _missing(note) or note == "" else str(note),
+            "duration_ms": clean_duration(row.get("duration_ms")),
+            "kind": kind,
+            "created_at": now,
+            "session_id": None if _missing(session) else str(session),
+            "retracts": None,
+        })
+    if not values:
+        return []
+    table = S.annotations
+    try:
+        with S.write_transaction(store.engine) as conn:
+            if len(values) == 1:
+                ids = [conn.execute(table.insert(), values[0]).inserted_primary_key[0]]
+            else:
+                ids = _bulk_annotations(conn, values)
+    except sa.exc.IntegrityError as exc:
+        raise _integrity(store, exc, [v["item_id"] for v in values], caller) from exc
+    return [int(i) for i in ids]
+
+
+_COLS = ["item_id", "annotator", "round", "label", "taxonomy_version", "unsure", "note", "duration_ms", "kind",
+         "created_at", "session_id"]
+
+
+def _bulk_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
+    """Insert many rows with plain ``executemany``; return their ids in row order.
+
+    SQLite: the transaction holds the write lock, so the new rowids are the consecutive
+    block after the previous maximum (checked). PostgreSQL: the ids are drawn from the
+    sequence first and inserted explicitly.
+    """
+    a = S.annotations
+    sqlite = conn.dialect.name == "sqlite"
+    created = S.db_time(conn, values[0]["created_at"])
+    rows = [(v["item_id"], v["annotator"], v["round"], v["label"], v["taxonomy_version"],
+             int(v["unsure"]) if sqlite else v["unsure"], v["note"], v["duration_ms"], v["kind"], created,
+             v["session_id"]) for v in values]
+    if sqlite:
+        before = conn.execute(sa.select(sa.func.max(a.c.id))).scalar() or 0
+        S.bulk_insert(conn, a, _COLS, rows)
+        after, count = conn.execute(sa.select(sa.func.max(a.c.id), sa.func.count())
+                                    .where(a.c.id > before)).one()
+        if count != len(rows) or after - before != len(rows):  # pragma: no cover - defensive
+            raise StoreError(f"record_many: expected {len(rows)} consecutive new ids after {before}, found "
+                             f"{count} up to {after}; the transaction was rolled back.")
+        return list(range(before + 1, after + 1))
+    ids = [r[0] for r in conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('annotations', 'id')) FROM generate_series(1, %s)",
+        (len(rows),)).all()]
+    S.bulk_insert(conn, a, ["id"] + _COLS, [(i,) + r for i, r in zip(ids, rows)])
+    return ids
+
+
+def insert_retract(store, annotation_id: int) -> int:
+    """Append a ``retract`` row pointing at ``annotation_id``; return its id."""
+    a = S.annotations
+    try:
+        with S.write_transaction(store.engine) as conn:
+            row = conn.execute(sa.select(a).where(a.c.id == annotation_id)).first()
+            if row is None:
+                raise StoreError(f"retract: there is no annotation with id {annotation_id} in {store!r}. "
+                                 "Use an id returned by record() (or the 'id' column of annotations()).")
+            if row.kind == "retract":
+                raise StoreError(f"retract: row {annotation_id} is itself a retraction (of row {row.retracts}). "
+                                 "To restore that judgement, record it again.")
+            done = conn.execute(sa.select(a.c.id).where(a.c.retracts == annotation_id)).scalar()
+            if done is not None:
+                raise StoreError(f"retract: annotation {annotation_id} is already retracted (by row {done}).")
+            result = conn.execute(a.insert(), {
+                "item_id": row.item_id, "annotator": row.annotator, "round": row.round, "label": None,
+                "taxonomy_version": row.taxonomy_version, "unsure": False, "note": None, "duration_ms": None,
+                "kind": "retract", "created_at": S.utcnow(), "session_id": row.session_id,
+                "retracts": annotation_id})
+            new_id = result.inserted_primary_key[0]
+    except sa.exc.IntegrityError as exc:  # a concurrent retract of the same row won the race
+        raise StoreError(f"retract: annotation {annotation_id} is already retracted ({exc.orig}).") from exc
+    return int(new_id)
+
+
+def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> int:
+    """Insert new ``(round, item_id, annotator)`` assignments; return how many were new."""
+    frame = pd.DataFrame({"item_id": df["item_id"].astype(str).to_numpy(),
+                          "annotator": df["annotator"].astype(str).to_numpy()})
+    if "position" in df.columns:
+        frame["position"] = pd.to_numeric(df["position"]).astype("int64").to_numpy()
+    frame = frame.drop_duplicates(["item_id", "annotator"], keep="first")
+    a = S.assignments
+    with S.write_transaction(engine) as conn:
+        old = pd.DataFrame(conn.execute(sa.select(a.c.item_id, a.c.annotator, a.c.position)
+                                        .where(a.c.round == round)).all(),
+                           columns=["item_id", "annotator", "position"])
+        if len(old):
+            key = pd.MultiIndex.from_frame(frame[["item_id", "annotator"]])
+            known = pd.MultiIndex.from_frame(old[["item_id", "annotator"]])
+            frame = frame[~key.isin(known)]
+        if frame.empty:
+            return 0
+        if "position" not in frame.columns:
+            start = old.groupby("annotator")["position"].max().add(1) if len(old) else pd.Series(dtype="int64")
+            offset = frame["annotator"].map(start).fillna(0).astype("int64")
+            frame = frame.assign(position=frame.groupby("annotator").cumcount().to_numpy() + offset.to_numpy())
+        ids = list(dict.fromkeys(frame["item_id"]))
+        found = existing_items(conn, ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise StoreError(f"assign: unknown item id(s) {missing[:10]} in round {round}. "
+                             "Add the items first with store.add_items(df).")
+        rows = [(round, i, n, int(p)) for i, n, p in zip(frame["item_id"], frame["annotator"], frame["position"])]
+        try:
+            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position"], rows, ignore_conflicts=True)
+        except sa.exc.IntegrityError as exc:
+            raise StoreError(f"assign: some item ids of round {round} are not in the store ({exc.orig}). "
+                             "Add the items first with store.add_items(df).") from exc
+    return len(rows)
+
+
+def progress_table(engine: sa.Engine, *, round: int) -> pd.DataFrame:
+    """``annotator, n_assigned, n_done`` for ``round`` (done = a current ``label`` row)."""
+    a, n = S.assignments, S.annotations
+    r = n.alias("r")
+    live = ~sa.exists().where(r.c.retracts == n.c.id)
+    with engine.connect() as conn:
+        assigned = conn.execute(sa.select(a.c.annotator, sa.func.count()).where(a.c.round == round)
+                                .group_by(a.c.annotator)).all()
+        done = conn.execute(sa.select(n.c.annotator, sa.func.count(sa.distinct(n.c.item_id)))
+                            .where(n.c.round == round, n.c.kind == "label", live)
+                            .group_by(n.c.annotator)).all()
+    left = pd.DataFrame(assigned, columns=["annotator", "n_assigned"])
+    right = pd.DataFrame(done, columns=["annotator", "n_done"])
+    out = left.merge(right, on="annotator", how="outer").fillna(0)
+    return out.astype({"n_assigned": "int64", "n_done": "int64"}).sort_values("annotator").reset_index(drop=True)
