@@ -20,14 +20,13 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-import warnings
 from pathlib import Path
 from typing import Any, Optional
 
 import pandas as pd
 
-from ._internal.validation import check_columns, check_option
-from .exceptions import DataError, MissingDependencyError, WorkbenchWarning
+from ._internal.validation import check_columns, check_option, drop_repeated_ids
+from .exceptions import DataError, MissingDependencyError
 
 __all__ = ["read_items", "mask_pii", "item_id_for"]
 
@@ -149,23 +148,12 @@ def read_items(source: Any, *, id_col: Optional[str] = None, text_col: str = "te
 
 
 def _dedupe(out: pd.DataFrame, where: str) -> pd.DataFrame:
-    dup = out["item_id"].duplicated(keep=False)
-    out.attrs["duplicated"] = []
-    if not dup.any():
-        return out
-    texts = out[dup].groupby("item_id")["text"].nunique()
-    clash = texts[texts > 1].index.tolist()
-    if clash:
-        raise DataError(f"read_items({where}): id(s) {clash[:10]} are used for different texts. Ids must be "
-                        "unique per text: fix the id column, or pass id_col=None to hash the text.",
-                        failure_cases=out[out["item_id"].isin(clash)], reason="duplicate_id")
-    repeated = texts.index.tolist()
-    n_dropped = int(out["item_id"].duplicated().sum())
-    warnings.warn(f"read_items({where}): {n_dropped} duplicate row(s) dropped (same id and text), ids "
-                  f"{repeated[:10]}{' ...' if len(repeated) > 10 else ''}.", WorkbenchWarning, stacklevel=3)
-    out = out.drop_duplicates("item_id", keep="first").reset_index(drop=True)
-    out.attrs["duplicated"] = repeated
-    return out
+    kept, repeated = drop_repeated_ids(out, compare="text", caller=f"read_items({where})", stacklevel=4,
+                                       fix="Ids must be unique per text: fix the id column, or pass id_col=None "
+                                           "to hash the text.")
+    kept = kept.reset_index(drop=True)
+    kept.attrs["duplicated"] = repeated
+    return kept
 
 
 # ----------------------------------------------------------------------------- PII masking

@@ -18,11 +18,12 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence
+import warnings
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..exceptions import DataError, ValidationError
+from ..exceptions import DataError, ValidationError, WorkbenchWarning
 
 __all__ = [
     "ITEM_COL",
@@ -33,6 +34,8 @@ __all__ = [
     "check_columns",
     "check_positive_int",
     "check_fraction",
+    "shown",
+    "drop_repeated_ids",
 ]
 
 #: Canonical column names of the long annotation format.
@@ -116,3 +119,66 @@ def check_fraction(value: Any, *, param: str, caller: str, inclusive_zero: bool 
             f"The {param!r} parameter of {caller} must be a number in {bound}. Got {value!r} instead."
         )
     return value
+
+
+def shown(values: Iterable[Any], limit: int = 10) -> str:
+    """The first ``limit`` values as a list literal, then how many more.
+
+    Examples
+    --------
+    >>> shown(range(12), limit=3)
+    '[0, 1, 2] and 9 more'
+    """
+    values = list(values)
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return f"{values[:limit]}{more}"
+
+
+def drop_repeated_ids(frame, *, compare: str, caller: str, fix: str, stacklevel: int = 3) -> Tuple[Any, List[str]]:
+    """The one rule for repeated item ids: same content is kept once, different content is an error.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Has an ``item_id`` column and the column ``compare``.
+    compare : str
+        The column whose values must agree among rows of one id (``text``, ``content_hash``).
+    caller : str
+        Who checks, for the messages (``"read_items(items.csv)"``).
+    fix : str
+        How to fix a clash, the last sentence of the error.
+
+    Returns
+    -------
+    (pandas.DataFrame, list)
+        The frame with each repeated id kept once (its first row), and the repeated ids.
+
+    Raises
+    ------
+    DataError
+        ``reason="duplicate_id"``, with the clashing rows as ``failure_cases``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"item_id": ["a", "a", "b"], "text": ["x", "x", "y"]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     out, repeated = drop_repeated_ids(df, compare="text", caller="demo", fix="Fix the ids.")
+    >>> out["item_id"].tolist(), repeated
+    (['a', 'b'], ['a'])
+    """
+    dup = frame["item_id"].duplicated(keep=False)
+    if not dup.any():
+        return frame, []
+    variants = frame[dup].groupby("item_id")[compare].nunique()
+    clash = variants[variants > 1].index.tolist()
+    if clash:
+        raise DataError(f"{caller}: item id(s) {shown(clash)} are used for different texts. {fix}",
+                        failure_cases=frame[frame["item_id"].isin(clash)], reason="duplicate_id")
+    repeated = variants.index.tolist()
+    n_dropped = int(frame["item_id"].duplicated().sum())
+    warnings.warn(f"{caller}: {n_dropped} duplicate row(s) dropped (same id and text), ids {shown(repeated)}.",
+                  WorkbenchWarning, stacklevel=stacklevel + 1)
+    return frame.drop_duplicates("item_id", keep="first"), repeated

@@ -1,16 +1,8 @@
-"""Pilot sampling and active learning: the next items worth a human's time.
+""":func:`select_batch`: the next batch worth a human's time, from any model's probabilities.
 
-Analysis layer (L2): arrays and DataFrames in, arrays and DataFrames out; never the
-store. A controller in :mod:`workbench.widgets` wires the store, a labeling widget and
-an :class:`ActiveLearner`.
-
-- :func:`select_batch` picks the next batch from a pool, given any model's
-  probabilities, by a named strategy from :data:`STRATEGIES`, with a near-duplicate
-  guard when features are given.
-- :func:`pilot_sample`, :func:`allocation_table`, :func:`assign` and
-  :func:`calibration_set` design a pilot round.
-- :class:`ActiveLearner` holds a scikit-learn pipeline, retrains (optionally in a
-  background thread) and keeps a learning-curve log.
+Analysis layer (L2): arrays in, pool indices out; never the store. The strategy is picked by
+name from :data:`~workbench.sampling.STRATEGIES`, with a near-duplicate guard when features are
+given. :class:`~workbench.sampling.ActiveLearner` calls it after each retrain.
 
 Examples
 --------
@@ -29,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _diversity
-from ._strategies import DEFAULT_STRATEGY, STRATEGIES, Strategy, get_strategy
+from ._strategies import get_strategy
 from .._internal.validation import check_positive_int, check_random_state
 from ..exceptions import ValidationError
 

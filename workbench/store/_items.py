@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
-from typing import Iterable, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
 from . import _schema as S
-from .._internal.validation import check_columns
-from ..exceptions import DataError, StoreError, WorkbenchWarning
+from .._internal.validation import check_columns, drop_repeated_ids, shown
+from ..exceptions import DataError, StoreError
 
 __all__ = ["add_items", "read_items_table", "existing_items", "content_hash"]
 
@@ -59,12 +58,6 @@ def existing_items(conn: sa.Connection, ids: Sequence[str]) -> dict:
     return found
 
 
-def _shown(ids: Iterable[str], limit: int = 10) -> str:
-    ids = list(ids)
-    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    return f"{ids[:limit]}{more}"
-
-
 def _meta_json(df: pd.DataFrame, cols: List[str]) -> List[Optional[str]]:
     if not cols:
         return [None] * len(df)
@@ -87,7 +80,7 @@ def _frame(df: pd.DataFrame, id_col: str, text_col: str, dataset: Optional[str])
         if missing.any():
             rows = df.index[missing].tolist()
             raise DataError(f"add_items(df): {int(missing.sum())} row(s) have no {what} in column {col!r} "
-                            f"(rows {_shown(rows)}). Fill or drop them first.",
+                            f"(rows {shown(rows)}). Fill or drop them first.",
                             failure_cases=df[missing], reason=f"missing_{what}")
     out = pd.DataFrame({"item_id": df[id_col].astype(str).to_numpy(), "text": df[text_col].astype(str).to_numpy()})
     if dataset is not None:
@@ -103,19 +96,9 @@ def _frame(df: pd.DataFrame, id_col: str, text_col: str, dataset: Optional[str])
 
 
 def _drop_repeats(frame: pd.DataFrame) -> pd.DataFrame:
-    dup = frame["item_id"].duplicated(keep=False)
-    if not dup.any():
-        return frame
-    groups = frame[dup].groupby("item_id")["content_hash"].nunique()
-    conflicting = groups[groups > 1].index.tolist()
-    if conflicting:
-        raise DataError(f"add_items(df): item id(s) {_shown(conflicting)} appear more than once with different "
-                        "texts. Give each distinct text its own id (or let read_items() hash the text).",
-                        failure_cases=frame[frame["item_id"].isin(conflicting)], reason="duplicate_id")
-    repeated = groups.index.tolist()
-    warnings.warn(f"add_items(df): {len(repeated)} item id(s) appear more than once with the same text; "
-                  f"each is stored once: {_shown(repeated)}.", WorkbenchWarning, stacklevel=4)
-    return frame.drop_duplicates("item_id", keep="first")
+    kept, _ = drop_repeated_ids(frame, compare="content_hash", caller="add_items(df)", stacklevel=4,
+                                fix="Give each distinct text its own id (or let read_items() hash the text).")
+    return kept
 
 
 def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", text_col: str = "text",
@@ -141,7 +124,7 @@ def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", t
                     if changed.any():
                         ids = chunk.loc[changed, "item_id"].tolist()
                         raise DataError(
-                            f"add_items(df): item id(s) {_shown(ids)} are already stored with a different text. "
+                            f"add_items(df): item id(s) {shown(ids)} are already stored with a different text. "
                             "Item texts are immutable (annotations refer to them): use new ids for new texts.",
                             failure_cases=chunk[changed], reason="changed_content")
                     chunk = chunk[known.isna()]

@@ -41,7 +41,7 @@ from .._internal.validation import check_positive_int
 from ..exceptions import TaxonomyError, ValidationError
 from ._changes import apply_changes
 from ._migrate import migrate_labels
-from ._models import Category, ChangelogEntry, EdgeCase, Example, as_tuple, ordered
+from ._models import Category, ChangelogEntry, EdgeCase, as_tuple, ordered
 from ._validate import validate_document
 from ._yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml, shown
 
