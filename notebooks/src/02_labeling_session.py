@@ -69,12 +69,12 @@ labeller
 
 # %% [markdown]
 # When this notebook runs unattended (CI, papermill) nobody presses keys, so the next cell
-# sends the same events the browser sends: two labels, a skip, a *None of these* with a note,
-# and a step back. In a live session, just use the widget above.
+# presses the keys a labeler would (`labeller.press(key)` is what a keystroke does): two
+# labels, a skip, a *None of these* with a note, and a step back. In a live session, just use
+# the widget above.
 
 # %%
-def press(key):
-    labeller._handle_keystroke({"key": key, "type": "keydown"})
+press = labeller.press
 
 press("8")                      # 8th option, in the order shown
 labeller.buttons[0].click()      # a click works too

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.widgets.test_raters import make_store
+from tests.widgets.test_pairwise import make_store
 from workbench.store import AnnotationStore
 
 pytestmark = pytest.mark.browser

@@ -568,3 +568,19 @@ def test_that_text_that_merely_looks_like_json_stays_text():
         assert render_item(Item("t", text)).startswith('<div class="wb-text">')
     chat = json.dumps([{"role": "user", "content": "hi"}])
     assert "wb-conversation" in render_item(Item("c", chat))
+
+
+def test_that_press_is_the_keyboard_and_the_buttons_follow_the_selection_state(sqlite_url):
+    store = make_store(sqlite_url, task="multilabel")
+    lab = Labeller(store, annotator="alice", round=1)
+    lab.press("1")
+    assert lab._selected == {"refund_request"} and "wb-selected" in lab.buttons[0]._dom_classes
+    lab._selected = {"how_to"}  # whoever changes the state, the screen shows it
+    assert [("wb-selected" in b._dom_classes) for b in lab.buttons] == [o == "how_to" for o in lab.options]
+    lab._cursor = 2
+    assert [("wb-cursor" in b._dom_classes) for b in lab.buttons] == [i == 2 for i in range(len(lab.buttons))]
+    lab._cursor = None
+    assert not any("wb-cursor" in b._dom_classes for b in lab.buttons)
+    lab.press("Enter")
+    assert json.loads(labels_of(store)["i1"]) == ["how_to"] and lab._selected == set()
+    assert not any("wb-selected" in b._dom_classes for b in lab.buttons)

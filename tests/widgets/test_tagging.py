@@ -253,3 +253,17 @@ def test_no_widget_puts_an_ipyevents_event_in_its_children(store):
         assert all(isinstance(n, widgets.DOMWidget) for n in nodes), type(w).__name__
         assert not any(isinstance(n, Event) for n in nodes)
         assert isinstance(w._key_event, Event) and w._key_event.source is w.main  # keys still listened to
+
+
+def test_the_tagger_screens_follow_their_spans_and_boxes(store):
+    tagger = SpanTagger(store, annotator="zed", round=1, item_ids=["t1"])
+    tagger.spans = [{"start": 0, "end": 3, "label": "PER", "text": "Ada"}]
+    assert "wb-tag-0" in tagger.token_buttons[0]._dom_classes and len(tagger.chips.children) == 1
+    tagger.press("Escape")
+    tagger.spans = []
+    assert "wb-tag-0" not in tagger.token_buttons[0]._dom_classes and tagger.chips.children == ()
+    boxes = BoxAnnotator(store, annotator="zed", round=1, labels=["rect"], item_ids=["im1"])
+    boxes.boxes = [{"x": 1, "y": 1, "w": 2, "h": 2, "label": "rect"}]
+    assert boxes.canvas.value.count("wb-bbox") == 1 and len(boxes.chips.children) == 1
+    boxes.chips.children[0].click()
+    assert boxes.boxes == [] and "wb-bbox" not in boxes.canvas.value

@@ -16,17 +16,20 @@ import base64
 import json
 import struct
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Tuple
 
 import ipywidgets as widgets
+import traitlets
 
 from ..exceptions import DataError
-from ._frame import AnswerIncomplete, ReviewFrame
-from ._protocol import Item, Submission
-from ._spans import LabelPalette, label_set
+from . import _keys
+from ._frame import AnswerIncomplete
+from ._protocol import Item, decode_json
+from ._tags import TagFrame
 from .renderers import array_to_png, escape
 
 __all__ = ["BoxView", "image_data"]
+
 
 def image_data(item: Item) -> Tuple[str, bytes, Tuple[int, int]]:
     """``(mime, bytes, (width, height))`` of an item's ``image`` / ``image_path`` (array, bytes or path).
@@ -36,9 +39,7 @@ def image_data(item: Item) -> Tuple[str, bytes, Tuple[int, int]]:
     >>> image_data(Item("d", "", meta={"image": [[0, 255, 0]]}))[::2]
     ('image/png', (3, 1))
     """
-    value = item.get("image") if item.get("image") is not None else item.get("image_path")
-    if isinstance(value, str) and value[:1] == "[":
-        value = json.loads(value)
+    value = decode_json(item.get("image") if item.get("image") is not None else item.get("image_path"))
     if value is None:
         raise DataError(f"Item {item.item_id!r} has no image: give it an 'image' (array, bytes or path) or "
                         "'image_path' column.", reason="no_image")
@@ -67,15 +68,13 @@ def image_data(item: Item) -> Tuple[str, bytes, Tuple[int, int]]:
     return "image/png", array_to_png(arr), (int(arr.shape[1]), int(arr.shape[0]))
 
 
-class BoxView(LabelPalette, ReviewFrame):
+class BoxView(TagFrame):
     """The bounding-box screen (no store); :class:`BoxAnnotator` wires it to a session.
 
     Parameters
     ----------
-    labels : list of str or dict
-        Label ids (or id -> display name), at most 9.
-    title : str
-        Header text.
+    labels, taxonomy, title, rationale
+        As for :class:`~workbench.widgets._tags.TagFrame` (``rationale`` default False: the note is optional).
     max_width, max_height : int, default 640, 520
         The image is scaled (up for small images, pixelated) to fit this box.
 
@@ -89,8 +88,8 @@ class BoxView(LabelPalette, ReviewFrame):
     80.0
     >>> view._canvas_click({"type": "click", "relativeX": 80, "relativeY": 40})
     >>> view._canvas_click({"type": "click", "relativeX": 400, "relativeY": 240})
-    >>> view._handle_keystroke({"key": "2", "type": "keydown"})
-    >>> view._submit()
+    >>> view.press("2")
+    >>> view.press("Enter")
     >>> json.loads(got[0].label)
     [{'x': 1, 'y': 0, 'w': 4, 'h': 3, 'label': 'dog'}]
     """
@@ -98,30 +97,27 @@ class BoxView(LabelPalette, ReviewFrame):
     keys_html = ("click two opposite corners, then <kbd>1</kbd>…<kbd>9</kbd> label · <kbd>Esc</kbd> clear · "
                  "<kbd>Enter</kbd> submit")
 
+    marks_trait = "boxes"
+    #: The labeled boxes: ``{"x", "y", "w", "h", "label"}`` in image pixels.
+    boxes = traitlets.List()
+
     def __init__(self, labels, *, taxonomy=None, title: str = "", rationale: bool = False, max_width: int = 640,
                  max_height: int = 520):
-        from . import _keys  # noqa: F401 - ipyevents is needed; fail early when missing
-        from ipyevents import Event
-
-        self.tag_labels, self.tag_names = label_set(labels, taxonomy)
         self.max_width = int(max_width)
         self.max_height = int(max_height)
-        self.boxes: List[dict] = []
-        self._corner: Optional[Tuple[float, float]] = None
-        self._pending: Optional[dict] = None
         self.size = (1, 1)
         self.scale = 1.0
         self._uri = ""
         self.canvas = widgets.HTML("")
         self.canvas_box = widgets.Box([self.canvas], layout=widgets.Layout(display="block"))
         self.canvas_box.add_class("wb-image-box")
-        super().__init__(title=title, rationale=rationale, item_renderer=self._render_canvas,
-                         rationale_placeholder="Note (required): anything unclear about this image?")
+        super().__init__(labels, taxonomy=taxonomy, title=title, rationale=rationale,
+                         item_renderer=self._render_canvas,
+                         rationale_placeholder="Note (required): anything unclear about this image?",
+                         hint="Click two opposite corners of an object, then its label. Nothing to box? Just submit.")
         self.item_box.add_class("wb-item-image")
-        self._build_palette("Click two opposite corners of an object, then its label. Nothing to box? Just submit.")
         # an attribute, never a child: an ipyevents Event has no view
-        self._click_event = Event(source=self.canvas, watched_events=["click"], prevent_default_action=True)
-        self._click_event.on_dom_event(self._canvas_click)
+        self._click_event = _keys.attach_click(self.canvas, self._canvas_click)
 
     def _render_canvas(self, item: Item):
         self.size, self._uri = (1, 1), ""
@@ -129,10 +125,6 @@ class BoxView(LabelPalette, ReviewFrame):
         self.scale = min(self.max_width / max(self.size[0], 1), self.max_height / max(self.size[1], 1))
         self._uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         return self.canvas_box
-
-    def _show(self, item: Item) -> None:
-        self.boxes, self._corner, self._pending = [], None, None
-        self._paint()
 
     def _to_image(self, event: dict) -> Tuple[float, float]:
         x = float(event.get("relativeX", 0)) / self.scale
@@ -143,37 +135,31 @@ class BoxView(LabelPalette, ReviewFrame):
         if self.item is None or not self._uri or event.get("type", "click") != "click":
             return
         x, y = self._to_image(event)
-        if self._corner is None or self._pending is not None:
-            self._corner, self._pending = (x, y), None
+        if self._start is None or self._pending is not None:
+            with self.hold_trait_notifications():
+                self._start, self._pending = (x, y), None
             self._say("First corner set: click the opposite corner.")
-        else:
-            (x0, y0), self._corner = self._corner, None
-            left, top = int(round(min(x0, x))), int(round(min(y0, y)))
-            right, bottom = int(round(max(x0, x))), int(round(max(y0, y)))
+            return
+        x0, y0 = self._start
+        left, top = int(round(min(x0, x))), int(round(min(y0, y)))
+        right, bottom = int(round(max(x0, x))), int(round(max(y0, y)))
+        with self.hold_trait_notifications():
+            self._start = None
             if right - left < 1 or bottom - top < 1:
                 self._say("That box is empty: click two different corners.", error=True)
             else:
                 self._pending = {"x": left, "y": top, "w": right - left, "h": bottom - top}
-                self._say(f"Box {right - left}×{bottom - top} px drawn: press its label (1…{len(self.tag_labels)}).")
-        self._paint()
+                self._say(f"Box {right - left}×{bottom - top} px drawn: press its label "
+                          f"(1…{len(self.tag_labels)}).")
 
     def _apply(self, label: str) -> None:
         if self.item is None or self._pending is None:
             self._say("Draw a box first: click two opposite corners on the image.", error=True)
             return
-        self.boxes.append({**self._pending, "label": label})
-        self._pending = None
-        self._paint()
+        with self.hold_trait_notifications():
+            self.boxes = self.boxes + [{**self._pending, "label": label}]
+            self._pending = None
         self._say(f"Box labeled {self.tag_names[label]}.")
-
-    def _remove(self, index: int) -> None:
-        if 0 <= index < len(self.boxes):
-            self.boxes.pop(index)
-            self._paint()
-
-    def _clear_pick(self) -> None:
-        self._corner = self._pending = None
-        self._paint()
 
     def _paint(self) -> None:
         s = self.scale
@@ -185,9 +171,9 @@ class BoxView(LabelPalette, ReviewFrame):
             name = escape(self.tag_names.get(b["label"], b["label"])) if b["label"] else "?"
             parts.append(f'<div class="wb-bbox {css}" style="{style}left:{b["x"] * s:.0f}px;top:{b["y"] * s:.0f}px;'
                          f'width:{b["w"] * s:.0f}px;height:{b["h"] * s:.0f}px"><span>{name}</span></div>')
-        if self._corner is not None:
-            parts.append(f'<div class="wb-corner" style="left:{self._corner[0] * s:.0f}px;'
-                         f'top:{self._corner[1] * s:.0f}px"></div>')
+        if self._start is not None:
+            parts.append(f'<div class="wb-corner" style="left:{self._start[0] * s:.0f}px;'
+                         f'top:{self._start[1] * s:.0f}px"></div>')
         img = (f'<img src="{self._uri}" alt="{escape(self.item.item_id) if self.item else ""}" draggable="false" '
                f'style="width:{w}px;height:{h}px"/>') if self._uri else ""
         self.canvas.value = f'<div class="wb-canvas" style="width:{w}px;height:{h}px">{img}{"".join(parts)}</div>'
@@ -198,11 +184,3 @@ class BoxView(LabelPalette, ReviewFrame):
         if self._pending is not None:
             raise AnswerIncomplete("The last box has no label yet: press its label, or Esc to drop it.")
         return json.dumps(self.boxes)
-
-    def restore(self, answer: Submission) -> None:
-        """Show taken-back boxes again."""
-        super().restore(answer)
-        value = json.loads(answer.label) if isinstance(answer.label, str) else answer.label
-        if isinstance(value, list):
-            self.boxes = [dict(b) for b in value if isinstance(b, dict)]
-            self._paint()

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Tuple
 
+from ..guideline import render_guideline_html
 from .renderers import escape
 
-__all__ = ["option_groups", "definition_html", "guide_html", "fallback_guide_html", "DEFINITION_HINT"]
+__all__ = ["option_groups", "definition_html", "guide_html", "DEFINITION_HINT"]
 
 DEFINITION_HINT = ('<div class="wb-def-hint">Hover an option, or move with <kbd>←</kbd> <kbd>→</kbd>, '
                    'to see its definition, rules and edge cases.</div>')
@@ -123,8 +124,7 @@ def guide_html(tax: Any) -> str:
     """The labeling guideline as an HTML fragment (shown by the ``?`` key).
 
     The guideline page of :func:`workbench.guideline.render_guideline_html` is shown in a
-    sandboxed ``<iframe srcdoc>`` (its CSS stays inside, no script may run); without that
-    module, every category, its rules and the edge cases are rendered here.
+    sandboxed ``<iframe srcdoc>`` (its CSS stays inside, no script may run).
 
     Examples
     --------
@@ -134,39 +134,5 @@ def guide_html(tax: Any) -> str:
     True
     """
     head = f"<h3>{escape(tax.name)} v{escape(tax.version)} — labeling guide</h3>{_KEYS_LINE}"
-    try:
-        from ..guideline import render_guideline_html
-
-        page = render_guideline_html(tax)
-    except ImportError:
-        return head + fallback_guide_html(tax)
+    page = render_guideline_html(tax)
     return f'{head}<iframe class="wb-guide-frame" sandbox="" title="labeling guideline" srcdoc="{escape(page)}"></iframe>'
-
-
-def fallback_guide_html(tax: Any) -> str:
-    """Every category with its rules, then the edge cases (when workbench.guideline is absent).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as NS
-    >>> tax = NS(name="t", version=1, description="<d>", labels=(), edge_cases=(), parent_of={},
-    ...          other_label=None, category=lambda c: None)
-    >>> "&lt;d&gt;" in fallback_guide_html(tax)
-    True
-    """
-    groups, _ = option_groups(tax)
-    parts = []
-    if getattr(tax, "description", None):
-        parts.append(f"<p>{escape(tax.description)}</p>")
-    for header, ids in groups:
-        parts.append(f"<h4>{escape(header) or 'Other'}</h4>")
-        for cid in ids:
-            parts.append(definition_html(tax, cid))
-    edges = list(getattr(tax, "edge_cases", ()) or ())
-    if edges:
-        parts.append("<h4>Edge cases</h4><ul>")
-        for e in edges:
-            cats = ", ".join(_name(tax, c) for c in (getattr(e, "categories", ()) or ()))
-            parts.append(f"<li>{escape(getattr(e, 'rule', e))} <i>({escape(cats)})</i></li>")
-        parts.append("</ul>")
-    return "".join(parts)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Mapping, Optional, Tuple
 
-__all__ = ["option_keys", "key_action", "attach_keys", "attach_hover", "ACTION_KEYS"]
+__all__ = ["option_keys", "pressed_key", "key_of", "key_action", "attach_keys", "attach_hover", "attach_click",
+           "ACTION_KEYS"]
 
 #: Keys bound to actions (never used as option keys).
 ACTION_KEYS = {
@@ -63,12 +64,51 @@ def option_keys(n_options: int, *, other_index: Optional[int] = None) -> List[st
     return keys
 
 
+def pressed_key(event: Mapping[str, Any]) -> Optional[str]:
+    """The key of an ipyevents ``keydown`` event; ``None`` for other events and for Ctrl / Alt / Meta chords.
+
+    Every widget's key listener goes through this, then hands the key to the view's ``press(key)``.
+
+    Examples
+    --------
+    >>> pressed_key({"key": "Enter", "type": "keydown"}), pressed_key({"key": "s", "type": "keyup"})
+    ('Enter', None)
+    >>> pressed_key({"key": "c", "type": "keydown", "ctrlKey": True}) is None
+    True
+    """
+    if event.get("type", "keydown") != "keydown":
+        return None
+    if event.get("ctrlKey") or event.get("altKey") or event.get("metaKey"):
+        return None
+    key = event.get("key")
+    return key if isinstance(key, str) and key else None
+
+
+def key_of(key: Optional[str], keys: List[str]) -> Optional[Tuple[str, Any]]:
+    """Translate a pressed key into ``(action, argument)``; ``None`` when it is bound to nothing.
+
+    Actions: ``choose`` (argument: the index of ``key`` in ``keys``), ``unsure``, ``skip``,
+    ``undo``, ``guide``, ``close``, ``enter``, ``space``, ``next``, ``prev``.
+
+    Examples
+    --------
+    >>> key_of("2", ["1", "2"]), key_of("s", ["1", "2"]), key_of("x", ["1", "2"])
+    (('choose', 1), ('skip', None), None)
+    """
+    if not key:
+        return None
+    if key in keys:
+        return ("choose", keys.index(key))
+    if key in ACTION_KEYS:
+        return (ACTION_KEYS[key], None)
+    return None
+
+
 def key_action(event: Mapping[str, Any], keys: List[str]) -> Optional[Tuple[str, Any]]:
     """Translate an ipyevents key event into ``(action, argument)``; ``None`` to ignore it.
 
-    Actions: ``choose`` (argument: option index), ``unsure``, ``skip``, ``undo``,
-    ``guide``, ``close``, ``enter``, ``space``, ``next``, ``prev``. Only ``keydown``
-    events count; events with Ctrl / Alt / Meta held are ignored.
+    :func:`pressed_key` then :func:`key_of`: only ``keydown`` events count; events with
+    Ctrl / Alt / Meta held are ignored.
 
     Examples
     --------
@@ -77,18 +117,7 @@ def key_action(event: Mapping[str, Any], keys: List[str]) -> Optional[Tuple[str,
     >>> key_action({"key": "1", "type": "keydown", "ctrlKey": True}, ["1"]) is None
     True
     """
-    if event.get("type", "keydown") != "keydown":
-        return None
-    if event.get("ctrlKey") or event.get("altKey") or event.get("metaKey"):
-        return None
-    key = event.get("key")
-    if not isinstance(key, str) or not key:
-        return None
-    if key in keys:
-        return ("choose", keys.index(key))
-    if key in ACTION_KEYS:
-        return (ACTION_KEYS[key], None)
-    return None
+    return key_of(pressed_key(event), keys)
 
 
 def attach_keys(source, handler: Callable[[dict], Any]):
@@ -101,12 +130,7 @@ def attach_keys(source, handler: Callable[[dict], Any]):
     >>> ev.watched_events
     ['keydown']
     """
-    from ipyevents import Event
-
-    event = Event(source=source, watched_events=["keydown"], prevent_default_action=True,
-                  ignore_modifier_key_events=True)
-    event.on_dom_event(handler)
-    return event
+    return _listen(source, "keydown", handler, prevent_default_action=True, ignore_modifier_key_events=True)
 
 
 def attach_hover(source, handler: Callable[[dict], Any]):
@@ -118,8 +142,24 @@ def attach_hover(source, handler: Callable[[dict], Any]):
     >>> attach_hover(w.Button(), lambda e: None).watched_events
     ['mouseenter']
     """
-    from ipyevents import Event
+    return _listen(source, "mouseenter", handler)
 
-    event = Event(source=source, watched_events=["mouseenter"])
+
+def attach_click(source, handler: Callable[[dict], Any]):
+    """Call ``handler(event)`` on a click on ``source`` (with ``relativeX`` / ``relativeY``); returns the ``Event``.
+
+    Examples
+    --------
+    >>> import ipywidgets as w
+    >>> attach_click(w.HTML(), lambda e: None).watched_events
+    ['click']
+    """
+    return _listen(source, "click", handler, prevent_default_action=True)
+
+
+def _listen(source, event_name: str, handler: Callable[[dict], Any], **options):
+    from ipyevents import Event  # imported on first use: the key maps above need no ipyevents
+
+    event = Event(source=source, watched_events=[event_name], **options)
     event.on_dom_event(handler)
     return event

@@ -20,10 +20,11 @@ True
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Protocol, Union, runtime_checkable
 
-__all__ = ["Item", "Submission", "LabelWidget", "ItemRenderer", "check_callable"]
+__all__ = ["Item", "Submission", "LabelWidget", "ItemRenderer", "check_callable", "decode_json", "is_missing"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Item:
         if key == "text":
             return self.text
         value = self.meta.get(key, default)
-        return default if _is_missing(value) else value
+        return default if is_missing(value) else value
 
     def as_dict(self) -> dict:
         """Return ``{"item_id", "text", **meta}`` (a new dict).
@@ -75,7 +76,14 @@ class Item:
         return {"item_id": self.item_id, "text": self.text, **dict(self.meta)}
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """``None`` or NaN (what the store gives for an empty cell).
+
+    Examples
+    --------
+    >>> is_missing(float("nan")), is_missing(None), is_missing(0)
+    (True, True, False)
+    """
     try:
         return value is None or (isinstance(value, float) and value != value)
     except Exception:  # noqa: BLE001 - exotic objects are never "missing"
@@ -119,6 +127,25 @@ class Submission:
             return None
         note = str(self.note).strip()
         return note or None
+
+
+def decode_json(value: Any) -> Any:
+    """The value of a JSON list or object kept as a string (labels, responses, images); else ``value``.
+
+    The store keeps structured labels (multi-label lists, pairwise choices, spans, boxes) as JSON
+    text; a string that merely starts with a bracket and is not JSON is returned unchanged.
+
+    Examples
+    --------
+    >>> decode_json('["a", "b"]'), decode_json('{"tie": true}'), decode_json("[URGENT] refund")
+    (['a', 'b'], {'tie': True}, '[URGENT] refund')
+    """
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 #: A renderer turns an item into HTML (a ``str``) or into an ipywidget.

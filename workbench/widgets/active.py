@@ -21,6 +21,9 @@ Examples
 >>> loop = ActiveLabelingLoop(store, annotator="alice", round=1, batch_size=2, random_state=0)
 >>> loop.batches, len(store.assignments(round=1, annotator="alice"))  # a cold-start batch is assigned
 (1, 2)
+>>> loop.press("1")
+>>> loop.labeller.session.progress
+(1, 2)
 """
 
 from __future__ import annotations
@@ -94,6 +97,10 @@ class ActiveLabelingLoop(widgets.VBox):
         self.labeller.session.on_change(self._on_change)
         super().__init__([self.labeller, self.status, self.curve])
         self._redraw()
+
+    def press(self, key: str) -> None:
+        """Press ``key`` on the labeller (``loop.press("1")`` labels the current item with option 1)."""
+        self.labeller.press(key)
 
     # ------------------------------------------------------------------ model
     def _labels(self) -> pd.DataFrame:

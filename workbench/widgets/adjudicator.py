@@ -23,28 +23,21 @@ from typing import Any, Callable, List, Optional
 
 import ipywidgets as widgets
 
-from ._frame import EXTRA_CSS
-from ._protocol import Item
+from ._bound import SessionWidget
+from ._protocol import Item, decode_json
 from ._view import ClassificationView
 from .renderers import escape
+from .session import open_store
 
 __all__ = ["Adjudicator", "disagreeing_items"]
 
 
 def _label_key(value: Any) -> str:
     """Comparable form of a label: multi-label JSON lists compare as sorted sets."""
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            return json.dumps(sorted(json.loads(value)))
-        except ValueError:
-            return value
+    value = decode_json(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return json.dumps(sorted(value))
     return str(value)
-
-
-def _decode(label: Any) -> Any:
-    return json.loads(label) if isinstance(label, str) and label.startswith("[") else label
 
 
 def disagreeing_items(annotations, *, min_annotators: int = 2) -> List[str]:
@@ -75,7 +68,7 @@ def disagreeing_items(annotations, *, min_annotators: int = 2) -> List[str]:
     return [str(i) for i, r in stats.iterrows() if r["n"] >= min_annotators and r["k"] > 1]
 
 
-class Adjudicator(ClassificationView):
+class Adjudicator(SessionWidget, ClassificationView):
     """Decide the final label of every item of a round whose annotators disagree.
 
     Parameters
@@ -113,36 +106,33 @@ class Adjudicator(ClassificationView):
     >>> adj = Adjudicator(store, annotator="lead", round=1)
     >>> adj.item.item_id, adj.votes_of("m1")
     ('m1', {'ann': 'refund', 'bob': 'cancel'})
-    >>> adj._handle_keystroke({"key": "1", "type": "keydown"})  # no rationale yet: only highlighted
+    >>> adj.press("1")  # no rationale yet: only highlighted
     >>> adj.note.value = "Asks for the money back."
-    >>> adj._handle_keystroke({"key": "Enter", "type": "keydown"})
+    >>> adj.press("Enter")
     >>> store.annotations(kind="adjudication")[["item_id", "annotator", "label", "note"]].values.tolist()
     [['m1', 'lead', 'refund', 'Asks for the money back.']]
     """
 
+    kind = "adjudication"
+    subtitle = "adjudication"
+
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, item_ids=None,
                  min_annotators: int = 2, item_renderer: Optional[Callable] = None, mask_pii: bool = False):
-        from .session import LabelingSession, open_store
-
         store = open_store(store)
         self.labels = store.annotations(round=int(round), kind="label")
         self._by_item = None
         if item_ids is None:
             item_ids = disagreeing_items(self.labels, min_annotators=min_annotators)
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy,
-                                       kind="adjudication", item_ids=item_ids)
-        super().__init__(self.session.taxonomy, item_renderer=item_renderer, mask_pii=mask_pii,
-                         title=f"{self.session.title()} · adjudication")
+        super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=item_ids,
+                         item_renderer=item_renderer, mask_pii=mask_pii)
+
+    def _build(self) -> None:
         self._names = [b.description for b in self.buttons]
         self.votes = widgets.HTML("")
         self.votes.add_class("wb-votes")
-        children = list(self.main.children)
-        self.main.children = tuple(children[:2] + [self.votes] + children[2:])
-        self.children = (self.children[0], widgets.HTML(f"<style>{EXTRA_CSS}</style>",
-                                                        layout=widgets.Layout(display="none"))) + self.children[1:]
+        self._add_panel(self.votes)
         self.note.placeholder = "Rationale (required): why is this the final label?"
         self.keys_help.value = self.keys_help.value.replace("choose", "final label · <kbd>Enter</kbd> confirm")
-        self.session.attach(self)
 
     # ------------------------------------------------------------------ data
     def _rows(self, item_id: str) -> list:
@@ -160,7 +150,7 @@ class Adjudicator(ClassificationView):
         --------
         See :class:`Adjudicator`.
         """
-        return {str(r.annotator): _decode(r.label) for r in self._rows(item_id)}
+        return {str(r.annotator): decode_json(r.label) for r in self._rows(item_id)}
 
     def _name(self, cid: str) -> str:
         try:
@@ -174,7 +164,7 @@ class Adjudicator(ClassificationView):
             return '<div class="wb-def-hint">Nobody labeled this item in this round.</div>'
         body = []
         for r in rows:
-            value = _decode(r.label)
+            value = decode_json(r.label)
             names = ", ".join(self._name(c) for c in (value if isinstance(value, list) else [value]))
             unsure = '<span class="wb-unsure-flag">unsure</span>' if bool(r.unsure) else ""
             note = "" if r.note is None or r.note != r.note else escape(r.note)
@@ -200,7 +190,7 @@ class Adjudicator(ClassificationView):
         self.votes.layout.display = "none" if item is None else None
 
     def _done_html(self) -> str:
-        done, total, skipped = getattr(self, "_done_total", (0, 0, 0))
+        done, total, _skipped = self._done_total
         if total == 0:
             return ('<div class="wb-done">No disagreements to adjudicate in this round.'
                     '<small>Every item labeled by two or more annotators got the same label.</small></div>')
@@ -218,10 +208,7 @@ class Adjudicator(ClassificationView):
         if self.item is None or not 0 <= index < len(self.options):
             return
         if not self.multilabel and self._need_rationale():
-            if self._cursor is not None:
-                self.buttons[self._cursor].remove_class("wb-cursor")
             self._cursor = index
-            self.buttons[index].add_class("wb-cursor")
             self._show_definition(index)
             return
         super()._choose(index)

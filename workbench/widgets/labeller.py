@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ._bound import SessionWidget
 from ._view import ClassificationView
 
 __all__ = ["Labeller", "ClassificationView"]
 
 
-class Labeller(ClassificationView):
+class Labeller(SessionWidget, ClassificationView):
     """Label the items of a round, one key or click per item, saved to the store as you go.
 
     Parameters
@@ -59,19 +60,17 @@ class Labeller(ClassificationView):
     >>> lab = Labeller(store, annotator="alice", round=1)
     >>> lab.item.item_id, lab.options
     ('m1', ['spam', 'ham'])
-    >>> lab._handle_keystroke({"key": "1", "type": "keydown"})  # what pressing 1 sends
+    >>> lab.press("1")
     >>> store.annotations()[["item_id", "label"]].values.tolist(), lab.item.item_id
     ([['m1', 'spam']], 'm2')
     """
 
+    kind = "label"
+
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,
                  item_renderer: Optional[Callable] = None, mask_pii: bool = False):
-        from .session import LabelingSession
-
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy)
-        super().__init__(self.session.taxonomy, item_renderer=item_renderer, mask_pii=mask_pii,
-                         title=self.session.title())
-        self.session.attach(self)
+        super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_renderer=item_renderer,
+                         mask_pii=mask_pii)
 
     def __repr__(self) -> str:
         done, total = self.session.progress

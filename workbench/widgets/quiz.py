@@ -20,18 +20,18 @@ Examples
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Mapping, Optional
 
 import ipywidgets as widgets
 import pandas as pd
 
 from ..exceptions import ValidationError
+from ._bound import SessionWidget
 from ._definitions import definition_html
-from ._frame import EXTRA_CSS
-from ._protocol import Item, Submission
+from ._protocol import Item, Submission, decode_json
 from ._view import ClassificationView
 from .renderers import escape
+from .session import open_store
 
 __all__ = ["CalibrationQuiz", "quiz_scores", "gold_labels", "deciding_rule"]
 
@@ -39,11 +39,7 @@ GOLD_COL = "gold_label"
 
 
 def _as_set(value: Any) -> frozenset:
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            pass
+    value = decode_json(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return frozenset(str(v) for v in value)
     return frozenset([str(value)])
@@ -140,7 +136,7 @@ def quiz_scores(store, *, round: int, gold=None) -> pd.DataFrame:
     return out.astype({"n_answered": int, "n_correct": int})[cols].reset_index(drop=True)
 
 
-class CalibrationQuiz(ClassificationView):
+class CalibrationQuiz(SessionWidget, ClassificationView):
     """A calibration quiz on gold items, with the right answer and its rule after every answer.
 
     Parameters
@@ -172,19 +168,20 @@ class CalibrationQuiz(ClassificationView):
     >>> from workbench.store import AnnotationStore
     >>> store = AnnotationStore.example()
     >>> quiz = CalibrationQuiz(store, annotator="ann", round=1, gold={"m1": "refund", "m2": "cancel"})
-    >>> quiz._handle_keystroke({"key": "2", "type": "keydown"})  # answers "cancel" for m1: wrong
+    >>> quiz.press("2")  # answers "cancel" for m1: wrong
     >>> quiz.last_result
     {'item_id': 'm1', 'given': 'cancel', 'right': 'refund', 'correct': False}
-    >>> quiz._handle_keystroke({"key": "Enter", "type": "keydown"})  # next item
-    >>> quiz._handle_keystroke({"key": "2", "type": "keydown"})
+    >>> quiz.press("Enter")  # next item
+    >>> quiz.press("2")
     >>> quiz.score()
     {'n_answered': 2, 'n_correct': 1, 'accuracy': 0.5}
     """
 
+    kind = "quiz"
+    subtitle = "calibration quiz"
+
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, gold=None, item_ids=None,
                  item_renderer: Optional[Callable] = None, mask_pii: bool = False):
-        from .session import LabelingSession, open_store
-
         store = open_store(store)
         self.gold = gold_labels(store, gold=gold)
         order = [str(i) for i in store.items(item_ids=list(self.gold))["item_id"]]
@@ -194,15 +191,15 @@ class CalibrationQuiz(ClassificationView):
         if not order:
             raise ValidationError(f"No gold item of the quiz is in {store.url}: add the items first "
                                   "(store.add_items), or check the ids in gold= / item_ids=.")
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy, kind="quiz",
-                                       item_ids=order)
-        gold_labels(store, gold=self.gold, labels=self.session.taxonomy.labels)  # every gold label is valid
         self._pending_feedback = None
         self._queued = None
         self.showing_feedback = False
         self.last_result: Optional[dict] = None
-        super().__init__(self.session.taxonomy, item_renderer=item_renderer, mask_pii=mask_pii,
-                         title=f"{self.session.title()} · calibration quiz")
+        super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=order,
+                         item_renderer=item_renderer, mask_pii=mask_pii)
+
+    def _build(self) -> None:
+        gold_labels(self.session.store, gold=self.gold, labels=self.taxonomy.labels)  # every gold label is valid
         self.feedback = widgets.HTML("")
         self.feedback.add_class("wb-feedback")
         self.continue_button = widgets.Button(description="Next item (Enter)", button_style="primary",
@@ -212,12 +209,8 @@ class CalibrationQuiz(ClassificationView):
         self.feedback_box = widgets.VBox([self.feedback, self.continue_button],
                                          layout=widgets.Layout(display="none"))
         self.feedback_box.add_class("wb-feedback-box")
-        children = list(self.main.children)
-        self.main.children = tuple(children[:2] + [self.feedback_box] + children[2:])
-        self.children = (self.children[0], widgets.HTML(f"<style>{EXTRA_CSS}</style>",
-                                                        layout=widgets.Layout(display="none"))) + self.children[1:]
+        self._add_panel(self.feedback_box)
         self.keys_help.value = self.keys_help.value.replace("choose", "answer · <kbd>Enter</kbd> next")
-        self.session.attach(self)
 
     # ------------------------------------------------------------------ scoring
     def score(self) -> dict:
@@ -278,8 +271,8 @@ class CalibrationQuiz(ClassificationView):
         right = self.gold[item.item_id]
         correct = _as_set(given) == _as_set(right)
         self.last_result = {"item_id": item.item_id, "given": given, "right": right, "correct": correct}
+        self._cursor = None
         for cid, b in zip(self.options, self.buttons):
-            b.remove_class("wb-cursor")
             if cid in _as_set(right):
                 b.add_class("wb-right")
             elif cid in _as_set(given):
@@ -340,15 +333,11 @@ class CalibrationQuiz(ClassificationView):
                 f'({s["accuracy"]:.0%}).<small>Every answer is saved; your lead sees the calibration report.'
                 '</small></div>')
 
-    def _handle_keystroke(self, event: dict) -> None:
+    def press(self, key: str) -> None:
         """Keys as in the Labeller; while the feedback shows, ``Enter`` / space go to the next item."""
-        if self.showing_feedback:
-            if event.get("type", "keydown") != "keydown":
-                return
-            key = event.get("key")
-            if key in ("Enter", " ", "ArrowRight"):
-                self._continue()
-            elif key == "Backspace":
-                self._undo()
-            return
-        super()._handle_keystroke(event)
+        if not self.showing_feedback:
+            super().press(key)
+        elif key in ("Enter", " ", "ArrowRight"):
+            self._continue()
+        elif key == "Backspace":
+            self._undo()

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import html as _html
-import json
 import re
 import struct
 import zlib
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from ..exceptions import DataError
-from ._protocol import Item
+from ._protocol import Item, decode_json
 
 __all__ = [
     "render_text",
@@ -156,15 +155,6 @@ def array_to_png(array: Any, *, scale: int = 1) -> bytes:
             + _png_chunk(b"IDAT", zlib.compress(raw, 6)) + _png_chunk(b"IEND", b""))
 
 
-def _decode_maybe_json(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def render_image(item: Item, *, key: Optional[str] = None, width: int = 360) -> str:
     """Render an item's image (array, bytes or file path) as an ``<img>`` with a data URI.
 
@@ -186,7 +176,7 @@ def render_image(item: Item, *, key: Optional[str] = None, width: int = 360) -> 
     if value is None:
         raise DataError(f"Item {item.item_id!r} has no image: give it an 'image' (array, bytes or path) or "
                         "'image_path' column, or pass item_renderer=render_text.", reason="no_image")
-    value = _decode_maybe_json(value)
+    value = decode_json(value)
     if isinstance(value, (bytes, bytearray)):
         mime, data = ("image/jpeg" if bytes(value[:2]) == b"\xff\xd8" else "image/png"), bytes(value)
     elif isinstance(value, (str, Path)):
@@ -244,7 +234,7 @@ def render_audio(item: Item):
     import ipywidgets as widgets
 
     value = item.get("audio") if item.get("audio") is not None else item.get("audio_path")
-    value = _decode_maybe_json(value)
+    value = decode_json(value)
     if value is None:
         raise DataError(f"Item {item.item_id!r} has no audio: give it an 'audio' (path, bytes or samples with "
                         "'sample_rate') or 'audio_path' column.", reason="no_audio")
@@ -272,12 +262,12 @@ def render_audio(item: Item):
 def _conversation_parts(item: Item):
     messages, prompt, responses = item.get("messages"), item.get("prompt"), item.get("responses")
     if messages is None and prompt is None:
-        doc = _decode_maybe_json(item.text)
+        doc = decode_json(item.text)
         if isinstance(doc, dict):
             messages, prompt, responses = doc.get("messages"), doc.get("prompt"), doc.get("responses")
         elif isinstance(doc, list):
             messages = doc
-    return _decode_maybe_json(messages), prompt, _decode_maybe_json(responses)
+    return decode_json(messages), prompt, decode_json(responses)
 
 
 def render_conversation(item: Item, *, mask_pii: bool = False) -> str:

@@ -104,7 +104,7 @@ def labeling_app(db_url: str, round: int, *, annotator: Optional[str] = None, **
         who = name.value.strip()
         if app.labeller is not None or not who:
             if not who:
-                message.value = '<span style="color:#cf222e">Please enter your name first.</span>'
+                message.value = '<span class="wb-error">Please enter your name first.</span>'
             return
         from .labeller import Labeller
 
@@ -113,7 +113,7 @@ def labeling_app(db_url: str, round: int, *, annotator: Optional[str] = None, **
         except (StoreError, ValidationError) as exc:
             from .renderers import escape
 
-            message.value = f'<span style="color:#cf222e">{escape(exc)}</span>'
+            message.value = f'<span class="wb-error">{escape(exc)}</span>'
             return
         app.children = (app.labeller,)
 

@@ -40,13 +40,12 @@ Examples
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from typing import Any, Callable, List, Optional, Tuple
 
 from ..exceptions import StoreError, ValidationError
-from ._protocol import Item, LabelWidget, Submission, check_callable
+from ._protocol import Item, LabelWidget, Submission, check_callable, decode_json, is_missing
 
 __all__ = ["LabelingSession", "open_store"]
 
@@ -73,20 +72,6 @@ def open_store(store: Any):
             f"Got {type(store).__name__!r}, which lacks {missing}."
         )
     return store
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _decode_label(value: Any) -> Any:
-    """The store keeps multi-label answers as a JSON list string; give back the list."""
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return None if _missing(value) else value
 
 
 class LabelingSession:
@@ -167,8 +152,9 @@ class LabelingSession:
                     skipped.add(str(row.item_id))
                 else:
                     continue
-                answer = Submission(label=_decode_label(row.label), unsure=bool(row.unsure),
-                                    note=None if _missing(row.note) else str(row.note), kind=row.kind)
+                answer = Submission(label=None if is_missing(row.label) else decode_json(row.label),
+                                    unsure=bool(row.unsure), note=None if is_missing(row.note) else str(row.note),
+                                    kind=row.kind)
                 history.append((row.id, str(row.item_id), row.kind, answer))
         self._order = order
         self._labeled = labeled & in_queue

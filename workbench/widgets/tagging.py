@@ -25,13 +25,14 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from ._bound import SessionWidget
 from ._boxes import BoxView, image_data
 from ._spans import SpanTaggingView, tokenize
 
 __all__ = ["SpanTagger", "BoxAnnotator", "SpanTaggingView", "BoxView", "tokenize", "image_data"]
 
 
-class SpanTagger(SpanTaggingView):
+class SpanTagger(SessionWidget, SpanTaggingView):
     """Tag spans of text items with labels; every item's spans are saved as ``kind="spans"``.
 
     Parameters
@@ -59,24 +60,21 @@ class SpanTagger(SpanTaggingView):
     >>> tagger.item.text
     'I want my money back'
     >>> tagger.token_buttons[3].click(); tagger.token_buttons[4].click()  # "money back"
-    >>> tagger._handle_keystroke({"key": "1", "type": "keydown"})
-    >>> tagger._handle_keystroke({"key": "Enter", "type": "keydown"})
+    >>> tagger.press("1")
+    >>> tagger.press("Enter")
     >>> store.annotations(kind="spans")["label"].iloc[0]
     '[{"start": 10, "end": 20, "label": "PROBLEM", "text": "money back"}]'
     """
 
+    kind = subtitle = "spans"
+
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, labels: Optional[Sequence] = None,
                  item_ids=None, rationale: bool = False):
-        from .session import LabelingSession
-
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy, kind="spans",
-                                       item_ids=item_ids)
-        super().__init__(labels, taxonomy=self.session.taxonomy, title=f"{self.session.title()} · spans",
-                         rationale=rationale)
-        self.session.attach(self)
+        super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=item_ids,
+                         labels=labels, rationale=rationale)
 
 
-class BoxAnnotator(BoxView):
+class BoxAnnotator(SessionWidget, BoxView):
     """Draw labeled bounding boxes on image items; every item's boxes are saved as ``kind="boxes"``.
 
     Parameters
@@ -109,17 +107,14 @@ class BoxAnnotator(BoxView):
     >>> boxes.scale  # 2 x 2 pixels fit 520 px high
     260.0
     >>> boxes._canvas_click({"relativeX": 260, "relativeY": 260}); boxes._canvas_click({"relativeX": 520, "relativeY": 520})
-    >>> boxes._handle_keystroke({"key": "1", "type": "keydown"}); boxes._submit()
+    >>> boxes.press("1"); boxes.press("Enter")
     >>> store.annotations(kind="boxes")["label"].iloc[0]
     '[{"x": 1, "y": 1, "w": 1, "h": 1, "label": "square"}]'
     """
 
+    kind = subtitle = "boxes"
+
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, labels: Optional[Sequence] = None,
                  item_ids=None, rationale: bool = False, max_width: int = 640):
-        from .session import LabelingSession
-
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy, kind="boxes",
-                                       item_ids=item_ids)
-        super().__init__(labels, taxonomy=self.session.taxonomy, title=f"{self.session.title()} · boxes",
-                         rationale=rationale, max_width=max_width)
-        self.session.attach(self)
+        super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=item_ids,
+                         labels=labels, rationale=rationale, max_width=max_width)
