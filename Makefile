@@ -5,23 +5,44 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+PEERS  := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed
+MIN    := .venv-min
 DEMO_DIR ?= demo-project
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test test-core test-fast lint services browser clean lock
+.PHONY: help install install-test peers test-min demo test test-core test-fast lint services browser clean lock
 
 help:
 	@echo "make demo   - set up .venv and run a whole pilot round on the bundled demo (SQLite)"
 	@echo "make test   - set up .venv, the browser and PostgreSQL, and run the whole test suite"
 	@echo "make test-fast - core tests only (no PostgreSQL, browser, notebooks or real datasets)"
+	@echo "make test-min  - core tests on the lowest numpy / pandas / scipy / pyarrow pyproject declares"
 
+# `make demo` installs only what the demo needs; `make test` adds the postgres and test extras.
 $(STAMP): pyproject.toml requirements/lock.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[postgres,test]"
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e .
 	@touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -e ".[postgres,test]"
+	@touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
+
+# Reference libraries that pin old stacks (irrCAC, modAL, small-text) get their own venv;
+# tests/peer_oracles/worker.py answers the cross-checks from it.
+$(PEERS_STAMP): requirements/peers-lock.txt
+	@test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet -r requirements/peers-lock.txt
+	@touch $(PEERS_STAMP)
+
+peers: $(PEERS_STAMP)
 
 demo: install
 	$(BIN)/workbench demo --dir $(DEMO_DIR)
@@ -31,17 +52,30 @@ demo: install
 services:
 	@bash .ci/services.sh
 
-lint: install
+lint: install-test
 	$(BIN)/lint-imports
 
-test: install services
+test: install-test peers services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install-test
 	$(BIN)/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow" $(PYTEST_ARGS)
 
+# The lowest versions pyproject.toml declares for the numeric stack, with the core tests.
+test-min:
+	@test -x $(MIN)/bin/python || $(PYTHON) -m venv $(MIN)
+	$(MIN)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN)/bin/python -m pip install --quiet -c requirements/min.txt -e ".[postgres,test]"
+	$(MIN)/bin/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow" \
+	  --deselect tests/agreement/test_peers.py $(PYTEST_ARGS)
+
+# Re-resolve the current releases (no constraints) in a scratch venv and record them.
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements/lock.txt
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e ".[postgres,test]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements/lock.txt
+	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache
+	rm -rf $(VENV) $(PEERS) $(MIN) $(DEMO_DIR) .pytest_cache

@@ -95,3 +95,18 @@ def browser(chromium_path):
                                     "--disable-sync"])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def peers():
+    """irrCAC, modAL and small-text, which pin old numpy / pandas / scipy, in their own venv.
+
+    ``make peers`` (part of ``make test``) builds ``.venv-peers`` from ``requirements/peers.txt``;
+    the cross-checks talk to it through ``tests/peer_oracles/worker.py``.
+    """
+    from tests.peer_oracles.client import PEERS_PYTHON, Peers, available
+
+    require(available(), f"the reference-library venv {PEERS_PYTHON} is missing (run: make peers)")
+    worker = Peers()
+    yield worker
+    worker.close()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from workbench.cli import main
 from workbench.store import AnnotationStore
@@ -97,3 +98,72 @@ def test_python_dash_m_and_console_script_help():
         assert command in proc.stdout
     version = subprocess.run([sys.executable, "-m", "workbench", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("workbench ")
+
+
+# -------------------------------------------------------------- paths and report parameters
+
+def _workbench(cwd, *argv, timeout=600):
+    """Run the console script as a user types it, in the folder ``cwd``."""
+    exe = Path(sys.executable).with_name("workbench")
+    return subprocess.run([str(exe), *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def test_relative_paths_mean_the_callers_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    run(capsys, "init", "proj", "--demo")
+    code, _, err = run(capsys, "import", "proj/items.csv", "--db", "proj/w.db", "--id-col", "item_id",
+                       "--taxonomy", "proj/taxonomy.yaml")
+    assert code == 0, err
+    store = AnnotationStore(tmp_path / "proj" / "w.db")
+    store.create_round(1, taxonomy_version=1)
+    store.record("msg-0001", "ana", "refund_request", round=1)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, _, err = run(capsys, "export", "--db", "sqlite:///../proj/w.db", "-o", "out/../a.csv")
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "elsewhere" / "a.csv")["label"].tolist() == ["refund_request"]
+
+
+def test_report_parameters_are_typed_like_papermill():
+    from workbench.report import parse_parameter
+
+    assert parse_parameter("n_boot=200") == ("n_boot", 200)
+    assert parse_parameter("mask_pii=False") == ("mask_pii", False)
+    assert parse_parameter("cv_large=None") == ("cv_large", None)
+    assert parse_parameter("ratio=0.25") == ("ratio", 0.25)
+    assert parse_parameter("accept=['a', 'b']") == ("accept", ["a", "b"])
+    assert parse_parameter('rules={"merge_human_share": 0.3}') == ("rules", {"merge_human_share": 0.3})
+    assert parse_parameter("title=Round 2 [draft]") == ("title", "Round 2 [draft]")
+    assert parse_parameter("title=[not a literal") == ("title", "[not a literal")
+
+
+def test_report_refuses_an_unknown_parameter_before_any_kernel_starts(tmp_path, capsys):
+    started = __import__("time").perf_counter()
+    code, _, err = run(capsys, "report", "pilot", "--db", str(tmp_path / "none.db"), "--round", "1",
+                       "-o", str(tmp_path / "r"), "-p", "n_bot=200")
+    assert code == 1 and "'n_bot'" in err and "did you mean 'n_boot'" in err and "Traceback" not in err
+    assert __import__("time").perf_counter() - started < 5
+    assert not (tmp_path / "r" / "report.ipynb").exists()
+
+
+def test_report_list_params_prints_names_and_defaults(capsys):
+    code, out, _ = run(capsys, "report", "pilot", "--list-params")
+    assert code == 0
+    lines = dict(line.split(" = ", 1) for line in out.splitlines())
+    assert lines["n_boot"].startswith("1000") and lines["mask_pii"].startswith("True") and "round" in lines
+
+
+@pytest.mark.notebook
+def test_readme_command_lines_run_as_written_with_relative_paths(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^workbench report pilot --db demo-project/\S+ .*$", readme, re.M).group(0)
+    proc = _workbench(tmp_path, "demo", "--dir", "demo-project", "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    proc = _workbench(tmp_path, *command.split()[1:])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out_dir = tmp_path / command.split("-o ")[1].strip()
+    assert (out_dir / "report.html").exists()
+    metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["parameters"]["db_url"] == f"sqlite:///{tmp_path / 'demo-project' / 'workbench.db'}"
+    alpha = metrics["agreement"]["krippendorff_alpha"]
+    assert 0 < alpha["ci_low"] <= alpha["value"] <= alpha["ci_high"] <= 1

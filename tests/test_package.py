@@ -127,3 +127,10 @@ def test_the_cycle_check_finds_a_planted_cycle(tmp_path, monkeypatch):
     (pkg / "b.py").write_text("from . import a\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _cycles(grimp.build_graph("cyclic_pkg")) == [["cyclic_pkg.a", "cyclic_pkg.b"]]
+
+
+def test_the_lock_is_the_stack_users_get_numpy_2_and_pandas_3():
+    lock = dict(line.split("==") for line in (ROOT / "requirements" / "lock.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert int(lock["numpy"].split(".")[0]) >= 2 and int(lock["pandas"].split(".")[0]) >= 3
+    assert not {"irrCAC", "modAL-python", "small-text"} & set(lock)  # they live in .venv-peers

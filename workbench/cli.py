@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence
 from . import __version__
 from .exceptions import WorkbenchError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "resolve_paths"]
 
 DEFAULT_DEMO_DIR = "demo-project"
 
@@ -160,16 +160,24 @@ def cmd_serve(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import render_report
+    from .report import check_parameters, parse_parameter, render_report, template_parameters
 
+    if args.list_params:
+        for name, spec in template_parameters(args.kind).items():
+            _say(f"{name} = {spec['default']}" + (f"    # {spec['help']}" if spec["help"] else ""))
+        return 0
+    missing = [flag for flag, value in (("--db", args.db), ("--round", args.round), ("-o", args.output))
+               if value is None]
+    if missing:
+        raise WorkbenchError(f"workbench report {args.kind} needs {', '.join(missing)} "
+                             f"(e.g. --db demo-project/workbench.db --round 1 -o reports/round-1/).")
     parameters = dict(db_url=args.db, round=args.round)
     if args.taxonomy:
-        parameters["taxonomy_path"] = str(Path(args.taxonomy).resolve())
+        parameters["taxonomy_path"] = args.taxonomy
     if args.previous_round is not None:
         parameters["previous_round"] = args.previous_round
-    for item in args.param or []:
-        key, _, value = item.partition("=")
-        parameters[key] = value
+    parameters.update(parse_parameter(item) for item in args.param or [])
+    check_parameters(args.kind, parameters)  # before the 10-20 s a kernel takes to start
     result = render_report(args.kind, args.output, parameters=parameters)
     _say(f"Report written to {result.html_path} (notebook {result.notebook_path}, metrics {result.metrics_path})")
     return 0
@@ -236,14 +244,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="render a report (pilot, comparison, calibration) with papermill")
     p.add_argument("kind", choices=["pilot", "comparison", "calibration"])
-    p.add_argument("--db", required=True, help="store URL or SQLite file path")
-    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--list-params", action="store_true", help="print the template's parameters and defaults")
+    p.add_argument("--db", help="store URL or SQLite file path")
+    p.add_argument("--round", type=int)
     p.add_argument("--previous-round", type=int, default=None, help="for 'comparison'")
     p.add_argument("--taxonomy", default=None, help="taxonomy file (default: the round's version in the store)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="extra template parameter")
-    p.add_argument("-o", "--output", required=True, help="output folder, e.g. reports/round-1/")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="template parameter, typed as papermill types -p (200, False, None, [..] ...)")
+    p.add_argument("-o", "--output", help="output folder, e.g. reports/round-1/")
     p.set_defaults(func=cmd_report)
     return parser
+
+
+#: Arguments that name files or folders; resolved against the caller's working directory.
+_PATH_ARGS = ("directory", "taxonomy", "output", "items", "dir", "report_dir")
+
+
+def resolve_paths(args: argparse.Namespace) -> argparse.Namespace:
+    """Make every path and SQLite URL of ``args`` absolute, against the current working directory.
+
+    Runs before any command, so a relative ``--db`` or ``-o`` means what it means in the
+    user's shell, even when the work runs elsewhere (a report kernel runs in its output folder).
+
+    Examples
+    --------
+    >>> import os
+    >>> args = resolve_paths(build_parser().parse_args(["export", "--db", "a/w.db", "-o", "out.csv"]))
+    >>> args.db == "sqlite:///" + os.path.join(os.getcwd(), "a", "w.db"), os.path.isabs(args.output)
+    (True, True)
+    """
+    if getattr(args, "db", None) is not None:
+        from .store import normalize_url
+
+        args.db = normalize_url(args.db)
+    for name in _PATH_ARGS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value:
+            setattr(args, name, str(Path(value).expanduser().resolve()))
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -251,6 +289,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        resolve_paths(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -25,8 +25,9 @@ from typing import Any, Optional
 
 import pandas as pd
 
+from ._internal.optional import import_optional
 from ._internal.validation import check_columns, check_option, drop_repeated_ids
-from .exceptions import DataError, MissingDependencyError
+from .exceptions import DataError
 
 __all__ = ["read_items", "mask_pii", "item_id_for"]
 
@@ -55,10 +56,8 @@ def _read_file(path: Path, fmt: str) -> pd.DataFrame:
         except ValueError as exc:
             raise DataError(f"Cannot read {path} as {fmt.upper()} ({exc}). JSON Lines files need one object per "
                             "line; pass format='json' for one JSON array.", reason="bad_file") from exc
-    try:
-        return pd.read_parquet(path)
-    except ImportError as exc:
-        raise MissingDependencyError(f"Reading {path} needs a Parquet engine: pip install pyarrow ({exc}).") from exc
+    import_optional("pyarrow", needed_for=f"Reading {path}", install="pyarrow>=20")  # the real import error
+    return pd.read_parquet(path)
 
 
 def read_items(source: Any, *, id_col: Optional[str] = None, text_col: str = "text",

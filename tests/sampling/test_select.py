@@ -38,23 +38,19 @@ def pool():
 @pytest.mark.parametrize("strategy, modal_fn", [("least_confidence", "uncertainty_sampling"),
                                                  ("margin", "margin_sampling"),
                                                  ("entropy", "entropy_sampling")])
-def test_uncertainty_strategies_pick_the_same_items_as_modal(digits_model, strategy, modal_fn):
-    import modAL.uncertainty as mu
-
+def test_uncertainty_strategies_pick_the_same_items_as_modal(peers, digits_model, strategy, modal_fn):
     model, X_pool, _ = digits_model
-    ours = select_batch(model.predict_proba(X_pool), 25, strategy=strategy, random_state=0)
-    theirs = getattr(mu, modal_fn)(model, X_pool, n_instances=25)
-    theirs = theirs[0] if isinstance(theirs, tuple) else theirs
-    assert set(ours.tolist()) == set(np.asarray(theirs).tolist())
+    proba = model.predict_proba(X_pool)
+    ours = select_batch(proba, 25, strategy=strategy, random_state=0)
+    theirs = peers.call("modal_uncertainty", function=modal_fn, proba=proba, n_instances=25)
+    assert len(theirs) == 25 and set(ours.tolist()) == set(theirs)
 
 
 @pytest.mark.parametrize("strategy, small_text_cls", [("least_confidence", "LeastConfidence"),
                                                        ("margin", "BreakingTies"),
                                                        ("entropy", "PredictionEntropy")])
-def test_uncertainty_strategies_pick_the_same_items_as_small_text(digits_model, strategy,
+def test_uncertainty_strategies_pick_the_same_items_as_small_text(peers, digits_model, strategy,
                                                                   small_text_cls):
-    import small_text.query_strategies as qs
-
     model, X_pool, y_pool = digits_model
     labeled = np.arange(0, 200)
     unlabeled = np.arange(200, X_pool.shape[0])
@@ -62,9 +58,9 @@ def test_uncertainty_strategies_pick_the_same_items_as_small_text(digits_model, 
     mask[labeled] = True
     ours = select_batch(model.predict_proba(X_pool), 30, strategy=strategy, labeled_mask=mask,
                         random_state=0)
-    theirs = getattr(qs, small_text_cls)().query(model, X_pool, unlabeled, labeled,
-                                                 y_pool[labeled], n=30)
-    assert set(ours.tolist()) == set(np.asarray(theirs).tolist())
+    theirs = peers.call("small_text_query", strategy=small_text_cls, proba=model.predict_proba(X_pool),
+                        labeled=labeled, y_labeled=y_pool[labeled], n=30)
+    assert len(theirs) == 30 and set(ours.tolist()) == set(theirs)
 
 
 def test_disagreement_scores_match_cleanlab_activelab_with_one_label_per_item(digits_model):
@@ -332,10 +328,7 @@ def test_softrank_on_a_large_pool_ranks_only_the_head_but_keeps_its_promises():
     assert np.median(ranks[a]) < 100  # rank r is drawn with probability ~ r**-2
 
 
-def test_vote_entropy_equals_modal_on_a_real_committee(digits_model):
-    from modAL.disagreement import vote_entropy
-    from modAL.models import ActiveLearner as ModalLearner
-    from modAL.models import Committee
+def test_vote_entropy_equals_modal_on_a_real_committee(peers, digits_model):
     from sklearn.datasets import load_digits
     from sklearn.linear_model import LogisticRegression
 
@@ -343,13 +336,13 @@ def test_vote_entropy_equals_modal_on_a_real_committee(digits_model):
 
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
-    members = [ModalLearner(estimator=LogisticRegression(max_iter=300),
-                            X_training=X[k * 60:(k + 1) * 60], y_training=y[k * 60:(k + 1) * 60])
+    members = [LogisticRegression(max_iter=300).fit(X[k * 60:(k + 1) * 60], y[k * 60:(k + 1) * 60])
                for k in range(4)]
-    committee = Committee(learner_list=members)
     pool = X[300:700]
-    probs = np.stack([m.estimator.predict_proba(pool) for m in members])
-    np.testing.assert_allclose(vote_entropy_scores(probs), vote_entropy(committee, pool),
-                               atol=1e-12)
+    probs = np.stack([m.predict_proba(pool) for m in members])
+    # modAL's Committee votes with each member's predict(); the worker replays those votes
+    theirs = np.asarray(peers.call("modal_vote_entropy", member_predictions=[m.predict(pool) for m in members],
+                                   classes=members[0].classes_))
+    np.testing.assert_allclose(vote_entropy_scores(probs), theirs, atol=1e-12)
     ours = select_batch(probs, 10, strategy="qbc_vote_entropy", random_state=0)
-    assert vote_entropy(committee, pool)[ours].min() >= np.sort(vote_entropy(committee, pool))[-10]
+    assert theirs[ours].min() >= np.sort(theirs)[-10]

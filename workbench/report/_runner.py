@@ -25,6 +25,8 @@ Examples
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import re
 import time
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from .._internal.optional import import_optional
+from ..store import normalize_url
 from .._internal.validation import check_option
 from ..exceptions import ReportError, ReportExecutionError, WorkbenchWarning
 
@@ -44,6 +47,9 @@ __all__ = [
     "render_report",
     "export_html",
     "external_references",
+    "template_parameters",
+    "parse_parameter",
+    "check_parameters",
 ]
 
 #: Report kinds and the template notebook that renders each.
@@ -112,6 +118,87 @@ def template_path(template: Union[str, Path]) -> Path:
     return path
 
 
+def template_parameters(template: Union[str, Path]) -> Dict[str, Dict[str, str]]:
+    """The parameters a template declares in its ``parameters`` cell, read by papermill.
+
+    Parameters
+    ----------
+    template : str or path-like
+        A key of :data:`TEMPLATES` or the path of a notebook.
+
+    Returns
+    -------
+    dict
+        Name to ``{"default": source text of the default, "help": the comment after it}``,
+        in the order of the cell.
+
+    Examples
+    --------
+    >>> params = template_parameters("pilot")
+    >>> params["n_boot"]["default"], "round" in params
+    ('1000', True)
+    """
+    papermill, _ = _require_papermill()
+    found = papermill.inspect_notebook(str(template_path(template)))
+    return {name: {"default": spec.get("default"), "help": spec.get("help") or ""} for name, spec in found.items()}
+
+
+def parse_parameter(text: str) -> "tuple[str, Any]":
+    """Split ``NAME=VALUE`` and type the value as papermill's ``-p`` does, plus lists and dicts.
+
+    ``True`` / ``False`` / ``None`` and numbers become Python values; a value that reads as a
+    Python list, tuple or dict literal becomes one; anything else stays a string.
+
+    Examples
+    --------
+    >>> parse_parameter("n_boot=200"), parse_parameter("mask_pii=False"), parse_parameter("title=Round 2")
+    (('n_boot', 200), ('mask_pii', False), ('title', 'Round 2'))
+    >>> parse_parameter('accept=["merge-1", "split-2"]'), parse_parameter("cv_large=None")
+    (('accept', ['merge-1', 'split-2']), ('cv_large', None))
+    >>> parse_parameter("2")
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.ReportError: A report parameter must be written NAME=VALUE (e.g. -p n_boot=200). Got '2' instead.
+    """
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not name.isidentifier():
+        raise ReportError(f"A report parameter must be written NAME=VALUE (e.g. -p n_boot=200). Got {text!r} instead.")
+    from papermill.cli import _resolve_type  # papermill's own -p typing
+
+    value = _resolve_type(raw)
+    if isinstance(value, str) and raw.strip()[:1] in "[({":
+        try:
+            literal = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            literal = raw
+        if isinstance(literal, (list, tuple, dict)):
+            value = literal
+    return name, value
+
+
+def check_parameters(template: Union[str, Path], parameters: Mapping[str, Any]) -> None:
+    """Refuse names the template does not declare, before any kernel starts.
+
+    Examples
+    --------
+    >>> check_parameters("pilot", {"n_boot": 10})
+    >>> check_parameters("pilot", {"n_bot": 10})
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.ReportError: The pilot report has no parameter 'n_bot' (did you mean 'n_boot'?). Its parameters: db_url, round, ...
+    """
+    declared = template_parameters(template)
+    unknown = [name for name in parameters if name not in declared]
+    if not unknown:
+        return
+    hints = "".join(f" (did you mean {m[0]!r}?)" for m in [difflib.get_close_matches(unknown[0], declared, n=1)] if m)
+    label = f"{template} report" if isinstance(template, str) and template in TEMPLATES else f"template {template}"
+    raise ReportError(f"The {label} has no parameter{'s' if len(unknown) > 1 else ''} "
+                      f"{', '.join(repr(u) for u in unknown)}{hints}. Its parameters: {', '.join(declared)}. "
+                      f"See them with defaults: workbench report {template} --list-params")
+
+
 def _require_papermill():
     papermill = import_optional("papermill", needed_for="Rendering reports", install="papermill>=2.6")
     return papermill, papermill.exceptions.PapermillExecutionError
@@ -162,12 +249,15 @@ def render_report(
         result.html_path, result.metrics()["agreement"]["krippendorff_alpha"]
     """
     source = template_path(template)
-    out = Path(output_dir)
+    params = dict(parameters or {})
+    check_parameters(template, params)
+    if isinstance(params.get("db_url"), (str, Path)):
+        params["db_url"] = normalize_url(params["db_url"])  # the kernel runs in the output folder
+    out = Path(output_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     notebook_path = out / "report.ipynb"
     html_path = out / "report.html"
-    params = dict(parameters or {})
-    params.setdefault("out_dir", str(out.resolve()))
+    params.setdefault("out_dir", str(out))
     papermill, PapermillExecutionError = _require_papermill()
 
     started = time.perf_counter()

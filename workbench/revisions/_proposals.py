@@ -408,4 +408,4 @@ def relabel_plan(old, new, annotations, *, item_col: str = "item_id", annotator_
                          "annotator": annotations[annotator_col].astype(str).to_numpy(),
                          "old_label": old_labels, "new_label": new_labels,
                          "status": mapped["status"].to_numpy(), "candidates": mapped["candidates"].to_numpy(),
-                         "action": actions})
+                         "action": actions}, dtype=object)  # None stays None (pandas 3 infers str/NaN)

@@ -8,4 +8,5 @@
 
 from .._internal.lazy import attach
 
-__getattr__, __dir__, __all__ = attach(__name__, {"_store": ["AnnotationStore", "KINDS"]})
+__getattr__, __dir__, __all__ = attach(__name__, {"_store": ["AnnotationStore", "KINDS"],
+                                                  "_schema": ["normalize_url"]})

@@ -33,8 +33,9 @@ from typing import Any, List, Optional
 
 import pandas as pd
 
+from .._internal.optional import import_optional
 from .._internal.validation import check_option
-from ..exceptions import DataError, MissingDependencyError
+from ..exceptions import DataError
 from ..items import item_id_for
 
 __all__ = ["export_annotations", "to_label_studio", "parse_label_studio", "label_studio_items", "import_label_studio", "FORMATS"]
@@ -107,11 +108,9 @@ def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round
                                                         force_ascii=False) if len(df) else ""
         _write_text(path_or_buffer, text)
     else:
-        try:
-            df.to_parquet(path_or_buffer, index=False)
-        except ImportError as exc:
-            raise MissingDependencyError(f"Parquet export needs a working pyarrow: pip install pyarrow ({exc}). "
-                                         "Or export format='csv' / 'jsonl'.") from exc
+        import_optional("pyarrow", needed_for="Parquet export (or export format='csv' / 'jsonl')",
+                        install="pyarrow>=20")
+        df.to_parquet(path_or_buffer, index=False)
 
 
 def _annotator(value: Any) -> str:

@@ -139,8 +139,8 @@ def _finish(parts: dict, columns: Sequence[str]) -> pd.DataFrame:
             codes, uniques = pd.factorize(arr)
             parsed = pd.DatetimeIndex(pd.to_datetime(uniques, format="ISO8601", utc=True))
             out[c] = pd.Series(parsed.take(codes) if len(codes) else parsed[:0]).array
-        else:
-            out[c] = arr
+        else:  # text: object dtype with None for missing, on pandas 2 and 3 (not pandas 3's str/NaN)
+            out[c] = pd.Series(arr, dtype=object, copy=False)
     df = pd.DataFrame(out, copy=False)
     if len(df) and not df["id"].is_monotonic_increasing:
         df = df.sort_values("id", kind="stable").reset_index(drop=True)

@@ -182,6 +182,14 @@ def normalize_url(url: Any) -> str:
     'postgresql+psycopg://u@h/db'
     >>> normalize_url("/tmp/x.db")
     'sqlite:////tmp/x.db'
+
+    A relative path, plain or in a ``sqlite:///`` URL, is resolved against the current working
+    directory now, so the URL means the same file wherever it is used later (a report kernel
+    runs in its output folder):
+
+    >>> import os
+    >>> normalize_url("sqlite:///labels.db") == "sqlite:///" + os.path.join(os.getcwd(), "labels.db")
+    True
     """
     if isinstance(url, sa.URL):
         url = url.render_as_string(hide_password=False)
@@ -195,6 +203,10 @@ def normalize_url(url: Any) -> str:
         return "sqlite:///" + str(Path(url).expanduser().resolve())
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        path, sep, query = url[len("sqlite:///"):].partition("?")
+        if path and path != ":memory:" and not Path(path).is_absolute():
+            return "sqlite:///" + str(Path(path).expanduser().resolve()) + sep + query
     return url
 
 

@@ -412,7 +412,9 @@ class AnnotationStore:
         -------
         pandas.DataFrame
             ``id, item_id, annotator, round, label, taxonomy_version, unsure, note,
-            duration_ms, kind, created_at, session_id``, ordered by ``id``.
+            duration_ms, kind, created_at, session_id``, ordered by ``id``. Text columns are
+            ``object`` dtype and a missing value is ``None`` (a ``skip`` row's label, an empty
+            note), on pandas 2 and pandas 3 alike; ``duration_ms`` is a nullable ``Int64``.
 
         Examples
         --------

@@ -134,4 +134,4 @@ def diff_taxonomies(old, new):
             for op in entry.changes:
                 rows += _op_rows(op, touched, rules)
     rows += _content_rows(old, new, touched, rules)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)  # None stays None (pandas 3 infers str/NaN)
