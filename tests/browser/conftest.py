@@ -244,14 +244,14 @@ def free_port_fixture():
 
 @pytest.fixture(scope="session")
 def labeling_store():
-    """``make(url, *, task="multiclass", assign=("alice",))``: the store of tests/test_widgets_labeller.py.
+    """``make(url, *, task="multiclass", assign=("alice",))``: the store of tests/widgets/test_labeller.py.
 
     Five items (one with a ``<script>`` / ``<img onerror>`` payload), a 5-option taxonomy in two
     groups plus "None of these", round 1, assignments in order i1..i5.
     """
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_wb_labeller_tests", ROOT / "tests" / "test_widgets_labeller.py")
+    spec = importlib.util.spec_from_file_location("_wb_labeller_tests", ROOT / "tests" / "widgets" / "test_labeller.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.make_store
