@@ -4,7 +4,7 @@
 # %% tags=["parameters"]
 db_url = "sqlite:///demo-project/workbench.db"  # store URL or SQLite file path
 round = 2  # the newer round
-previous_round = None  # the older round; None = round - 1
+previous_round = None  # the older round; None means round - 1
 n_boot = 1000  # bootstrap resamples for every interval
 random_state = 0  # seed of every random step
 title = None  # page title; None means Round N vs round N-1

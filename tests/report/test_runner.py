@@ -89,3 +89,18 @@ def test_export_html_drops_widget_state_and_removed_cells(tmp_path):
     html = export_html(path, tmp_path / "nb.html").read_text(encoding="utf-8")
     assert "kept text" in html and "hidden output" not in html
     assert "html-manager" not in html and external_references(html) == []
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_papermill_reads_every_parameter_of_every_template(kind):
+    """Unknown -p names are refused against this list, so a line papermill cannot parse would refuse a real one."""
+    import ast
+
+    import nbformat
+
+    from workbench.report import template_parameters
+
+    nb = nbformat.read(str(template_path(kind)), as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = [t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign) for t in node.targets]
+    assert list(template_parameters(kind)) == assigned
