@@ -138,12 +138,10 @@ def test_report_parameters_are_typed_like_papermill():
 
 
 def test_report_refuses_an_unknown_parameter_before_any_kernel_starts(tmp_path, capsys):
-    started = __import__("time").perf_counter()
     code, _, err = run(capsys, "report", "pilot", "--db", str(tmp_path / "none.db"), "--round", "1",
                        "-o", str(tmp_path / "r"), "-p", "n_bot=200")
     assert code == 1 and "'n_bot'" in err and "did you mean 'n_boot'" in err and "Traceback" not in err
-    assert __import__("time").perf_counter() - started < 5
-    assert not (tmp_path / "r" / "report.ipynb").exists()
+    assert not (tmp_path / "r").exists()  # refused before the output folder, papermill or a kernel
 
 
 def test_report_list_params_prints_names_and_defaults(capsys):

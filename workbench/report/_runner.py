@@ -192,10 +192,11 @@ def check_parameters(template: Union[str, Path], parameters: Mapping[str, Any]) 
     unknown = [name for name in parameters if name not in declared]
     if not unknown:
         return
-    hints = "".join(f" (did you mean {m[0]!r}?)" for m in [difflib.get_close_matches(unknown[0], declared, n=1)] if m)
+    close = difflib.get_close_matches(unknown[0], declared, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
     label = f"{template} report" if isinstance(template, str) and template in TEMPLATES else f"template {template}"
     raise ReportError(f"The {label} has no parameter{'s' if len(unknown) > 1 else ''} "
-                      f"{', '.join(repr(u) for u in unknown)}{hints}. Its parameters: {', '.join(declared)}. "
+                      f"{', '.join(repr(u) for u in unknown)}{hint}. Its parameters: {', '.join(declared)}. "
                       f"See them with defaults: workbench report {template} --list-params")
 
 
