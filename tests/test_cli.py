@@ -68,7 +68,7 @@ def test_import_and_export_every_format(tmp_path, capsys):
     db = tmp_path / "w.db"
     code, out, _ = run(capsys, "import", str(project / "items.csv"), "--db", str(db), "--id-col", "item_id",
                        "--taxonomy", str(project / "taxonomy.yaml"))
-    assert code == 0 and "Saved taxonomy version 1" in out
+    assert code == 0 and "Saved taxonomy 'support-intents' version 1" in out
     store = AnnotationStore(db)
     n_items = len(pd.read_csv(project / "items.csv"))
     assert len(store.items()) == n_items

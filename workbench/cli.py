@@ -26,10 +26,21 @@ __all__ = ["main", "build_parser", "resolve_paths"]
 DEFAULT_DEMO_DIR = "demo-project"
 
 
-def _store(db: str):
-    from .store import AnnotationStore
+def _store(db: str, *, create: bool = True):
+    """The store at ``db``; refuses URLs whose data would vanish with the process.
 
-    return AnnotationStore(db)
+    Read commands pass ``create=False``: a missing database is an error, never a new empty one.
+    """
+    from .store import AnnotationStore, is_memory_url
+
+    if is_memory_url(db):
+        raise WorkbenchError(f"--db {db} keeps the data in memory only, so it would be lost when the command "
+                             "ends. Give a file path (e.g. --db labels.db) or a PostgreSQL URL.")
+    return AnnotationStore(db, create=create)
+
+
+def _existing_round(store, round: int) -> None:
+    store.round_info(round)  # raises, listing the rounds, when it does not exist
 
 
 def _say(message: str) -> None:
@@ -92,22 +103,55 @@ def cmd_guideline(args) -> int:
 def cmd_import(args) -> int:
     from .items import read_items
 
-    items = read_items(args.items, id_col=args.id_col, text_col=args.text_col, dataset=args.dataset)
-    store = _store(args.db)
-    added = store.add_items(items, id_col="item_id", text_col="text", dataset=args.dataset)
-    _say(f"Imported {len(items)} items from {args.items} into {store.url} ({added} new)")
-    if args.taxonomy:
+    taxonomy = None
+    if args.taxonomy:  # checked before anything is read or written
         from .taxonomy import Taxonomy
 
-        version = store.save_taxonomy(Taxonomy.load(args.taxonomy))
-        _say(f"Saved taxonomy version {version}")
+        taxonomy = Taxonomy.load(args.taxonomy)
+    items = read_items(args.items, id_col=args.id_col, text_col=args.text_col, dataset=args.dataset,
+                       encoding=args.encoding)
+    store = _store(args.db)
+    result = store.import_items(items, taxonomy=taxonomy)
+    _say(f"Imported {len(items)} items from {args.items} into {_shown(store)} "
+         f"({result.items_new} new, {result.items_existing} already there)")
+    if taxonomy is not None:
+        _say(f"Saved taxonomy {taxonomy.name!r} version {result.taxonomy_version}")
+    return 0
+
+
+def _shown(store) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(store.url).render_as_string(hide_password=True)
+
+
+_LABEL_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
+                  ".json": "label-studio"}
+
+
+def cmd_import_labels(args) -> int:
+    fmt = args.format or _LABEL_FORMATS.get(Path(args.file).suffix.lower())
+    if fmt is None:
+        raise WorkbenchError(f"Cannot tell the format of {args.file} from its suffix; pass --format "
+                             f"({', '.join(sorted(set(_LABEL_FORMATS.values())))}).")
+    if not Path(args.file).is_file():
+        raise FileNotFoundError(f"{args.file} does not exist; check the path")
+    store = _store(args.db, create=False)
+    _existing_round(store, args.round)
+    if fmt == "label-studio":
+        result = store.import_label_studio(args.file, round=args.round)
+    else:
+        result = store.import_annotations(args.file, round=args.round, format=fmt, encoding=args.encoding,
+                                          restore=not args.raw_cells)
+    _say(f"Imported {args.file} into round {args.round} of {_shown(store)}: {result.summary()}")
     return 0
 
 
 def cmd_export(args) -> int:
-    store = _store(args.db)
-    store.export(args.output, format=args.format, round=args.round)
-    _say(f"Exported annotations from {store.url} as {args.format} to {args.output}")
+    store = _store(args.db, create=False)
+    n = store.export(args.output, format=args.format, round=args.round, neutralize=not args.raw_cells)
+    scope = f"round {args.round}" if args.round is not None else "every round"
+    _say(f"Exported {n} annotations ({scope}) from {_shown(store)} as {args.format} to {args.output}")
     return 0
 
 
@@ -156,11 +200,13 @@ def _describe(summary) -> str:
 def cmd_serve(args) -> int:
     from .widgets.serve import serve
 
+    with _store(args.db, create=False) as store:
+        _existing_round(store, args.round)
     return serve(args.db, args.round, port=args.port, host=args.host) or 0
 
 
 def cmd_report(args) -> int:
-    from .report import parse_parameter, render_report, template_parameters
+    from .report import check_parameters, parse_parameter, render_report, template_parameters
 
     if args.list_params:
         for name, spec in template_parameters(args.kind).items():
@@ -177,6 +223,11 @@ def cmd_report(args) -> int:
     if args.previous_round is not None:
         parameters["previous_round"] = args.previous_round
     parameters.update(parse_parameter(item) for item in args.param or [])
+    check_parameters(args.kind, parameters)
+    with _store(args.db, create=False) as store:  # before a kernel starts: no report of nothing
+        _existing_round(store, args.round)
+        if args.previous_round is not None:
+            _existing_round(store, args.previous_round)
     result = render_report(args.kind, args.output, parameters=parameters)  # refuses unknown names first
     _say(f"Report written to {result.html_path} (notebook {result.notebook_path}, metrics {result.metrics_path})")
     return 0
@@ -216,13 +267,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id-col", default=None, help="column holding the item id (default: content hash)")
     p.add_argument("--text-col", default="text", help="column holding the item text (default: text)")
     p.add_argument("--dataset", default=None, help="dataset name recorded with the items")
-    p.add_argument("--taxonomy", default=None, help="also save this taxonomy file in the store")
+    p.add_argument("--taxonomy", default=None, help="also save this taxonomy file in the store (same transaction)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of the file (default: utf-8)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("import-labels", help="import annotations (csv/jsonl/parquet from `export`, or a Label "
+                                             "Studio JSON export) into a round; idempotent")
+    p.add_argument("file")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio"], default=None,
+                   help="default: from the suffix (.json = Label Studio)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of a csv/jsonl file (default: utf-8)")
+    p.add_argument("--raw-cells", action="store_true",
+                   help="keep a leading ' in cells (default: undo the formula guard of a CSV export)")
+    p.set_defaults(func=cmd_import_labels)
 
     p = sub.add_parser("export", help="export annotations")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")
     p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio"], default="csv")
     p.add_argument("--round", type=int, default=None)
+    p.add_argument("--raw-cells", action="store_true",
+                   help="CSV: write cells raw (default: cells starting with = + - @ get a leading ' so a "
+                        "spreadsheet cannot run them)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
 
@@ -256,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Arguments that name files or folders; resolved against the caller's working directory.
-_PATH_ARGS = ("directory", "taxonomy", "output", "items", "dir", "report_dir")
+_PATH_ARGS = ("directory", "taxonomy", "output", "items", "dir", "report_dir", "file")
 
 
 def resolve_paths(args: argparse.Namespace) -> argparse.Namespace:
@@ -293,7 +360,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (WorkbenchError, FileNotFoundError, FileExistsError, IsADirectoryError, PermissionError) as exc:
+    except (WorkbenchError, OSError) as exc:  # OSError: missing files, permissions, a full disk
         if args.traceback:
             raise
         text = str(exc)
@@ -301,6 +368,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"error: {text}", file=sys.stderr)
         else:
             print(f"error: {exc.__class__.__name__}: {text}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line, and the way to the details
+        if args.traceback:
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"error: unexpected {exc.__class__.__name__}: {first} -- run again with --traceback for the "
+              "details, and please report it", file=sys.stderr)
         return 1
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.store._schema import SCHEMA_VERSION
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 
@@ -165,7 +166,7 @@ def test_that_processes_opening_a_fresh_file_at_once_all_succeed(tmp_path):
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-        assert out.strip() == "1"
+        assert out.strip() == str(SCHEMA_VERSION)
     con = sqlite3.connect(tmp_path / "fresh.db")
     assert con.execute("SELECT count(*) FROM workbench_schema").fetchone()[0] == 1
     con.close()

@@ -99,8 +99,8 @@ def test_that_label_studio_export_imports_back_into_a_fresh_store(filled, tmp_pa
     fresh = AnnotationStore(tmp_path / "fresh.db")
     fresh.save_taxonomy(Taxonomy.from_yaml(TAX.format(task="multiclass")))
     fresh.create_round(1, taxonomy_version=1)
-    ids = fresh.import_label_studio(path, round=1)
-    assert len(ids) == 6
+    result = fresh.import_label_studio(path, round=1)
+    assert result.annotations_new == len(result.annotation_ids) == 6
     assert fresh.items().set_index("item_id")["text"].to_dict() == TEXTS
     cols = ["item_id", "annotator", "label", "kind", "note", "duration_ms"]
 
@@ -128,8 +128,8 @@ def test_that_a_label_studio_project_export_is_read(sqlite_url):
         {"id": 102, "data": {"text": "crash"}, "annotations": [], "predictions": []},
     ]
     store = make(sqlite_url)
-    ids = store.import_label_studio(tasks, round=1)
-    assert len(ids) == 3
+    result = store.import_label_studio(tasks, round=1)
+    assert result.annotations_new == 3
     cur = store.annotations().set_index("annotator")
     assert cur.loc["label-studio-user-3", "label"] == "refund"  # the newer answer is current
     assert cur.loc["label-studio-user-3", "duration_ms"] == 1000 and cur.loc["label-studio-user-3", "note"] == "fixed"

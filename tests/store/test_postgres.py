@@ -10,6 +10,7 @@ import pytest
 
 from workbench.exceptions import DataError, LabelNotInTaxonomyError, StoreError
 from workbench.store import AnnotationStore
+from workbench.store._schema import SCHEMA_VERSION
 from workbench.taxonomy import Taxonomy
 
 from tests.store.test_concurrency import TAX, acked, prepare, spawn
@@ -79,6 +80,6 @@ def test_that_concurrent_first_opens_of_a_fresh_database_do_not_race(postgres_ur
 
     with cf.ThreadPoolExecutor(4) as pool:
         stores = list(pool.map(AnnotationStore, [postgres_url] * 4))
-    assert {s.schema_version for s in stores} == {1}
+    assert {s.schema_version for s in stores} == {SCHEMA_VERSION}
     for s in stores:
         s.close()

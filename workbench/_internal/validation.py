@@ -98,11 +98,23 @@ def check_columns(df, required: Sequence[str], *, what: str = "the data", hint: 
     return df
 
 
-def check_positive_int(value: Any, *, param: str, caller: str, minimum: int = 1) -> int:
-    """Return ``value`` as int if it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+#: Largest value of an ``INTEGER`` column (round, taxonomy version) on PostgreSQL; also the bound
+#: the taxonomy validator applies, so a version that validates can always be saved.
+MAX_INT = 2**31 - 1
+#: Longest text field of a taxonomy (a definition, rule or example), in characters.
+MAX_TEXT_CHARS = 20_000
+#: Longest id or name (category ids, the taxonomy's name), in characters.
+MAX_NAME_CHARS = 200
+
+
+def check_positive_int(value: Any, *, param: str, caller: str, minimum: int = 1,
+                       maximum: Optional[int] = None) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum`` (and <= ``maximum``)."""
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
+            or (maximum is not None and value > maximum)):
+        bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise ValidationError(
-            f"The {param!r} parameter of {caller} must be an int >= {minimum}. Got {value!r} instead."
+            f"The {param!r} parameter of {caller} must be an int {bound}. Got {value!r} instead."
         )
     return int(value)
 

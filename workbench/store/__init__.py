@@ -2,11 +2,13 @@
 
 - ``_schema``: tables, engines and the SQLite write lock; ``_meta``: taxonomies and rounds.
 - ``_items``, ``_labels``, ``_records``: writing items, checking labels, writing annotations.
-- ``_read``: the fast current-label read; ``_io``: export and Label Studio import.
+- ``_read``: the fast current-label read; ``_io``: export, annotation-file and Label Studio import.
+- ``_imports``: all-or-nothing, idempotent imports (:class:`ImportResult`).
 - ``_store``: :class:`AnnotationStore`, the face over all of them; ``_example``: a demo store.
 """
 
 from .._internal.lazy import attach
 
 __getattr__, __dir__, __all__ = attach(__name__, {"_store": ["AnnotationStore", "KINDS"],
-                                                  "_schema": ["normalize_url"]})
+                                                  "_schema": ["normalize_url", "is_memory_url"],
+                                                  "_imports": ["ImportResult"]})

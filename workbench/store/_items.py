@@ -25,7 +25,8 @@ from . import _schema as S
 from .._internal.validation import check_columns, drop_repeated_ids, shown
 from ..exceptions import DataError, StoreError
 
-__all__ = ["add_items", "read_items_table", "existing_items", "content_hash"]
+__all__ = ["add_items", "prepare_items", "write_items", "check_no_nul", "read_items_table", "existing_items",
+           "content_hash"]
 
 _CHUNK = 50_000
 _IN_CHUNK = 900
@@ -101,10 +102,21 @@ def _drop_repeats(frame: pd.DataFrame) -> pd.DataFrame:
     return kept
 
 
-def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", text_col: str = "text",
-              dataset: Optional[str] = None, progress: Optional[bool] = None) -> int:
-    """Insert the new items of ``df`` (see :meth:`AnnotationStore.add_items`); return how many."""
+def prepare_items(df: pd.DataFrame, *, id_col: str = "item_id", text_col: str = "text",
+                  dataset: Optional[str] = None) -> pd.DataFrame:
+    """The rows :func:`write_items` inserts: checked, hashed, each repeated id kept once."""
     frame = _drop_repeats(_frame(df, id_col, text_col, dataset))
+    for col, what in (("item_id", "id"), ("text", "text"), ("dataset", "dataset"), ("meta", "metadata")):
+        check_no_nul(frame[col], what=f"add_items(df): item {what}", ids=frame["item_id"])
+    return frame
+
+
+def write_items(conn: sa.Connection, frame: pd.DataFrame, *, progress: Optional[bool] = None) -> int:
+    """Insert the new rows of a :func:`prepare_items` frame inside ``conn``'s transaction; return how many.
+
+    An id already stored with the same text is skipped; with another text the whole
+    transaction fails (:class:`~workbench.exceptions.DataError` naming the ids).
+    """
     if frame.empty:
         return 0
     show = len(frame) > 200_000 if progress is None else bool(progress)
@@ -112,34 +124,65 @@ def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", t
     n_new = 0
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(frame), desc="add_items", unit="item", disable=not show)
-    try:
+    with tqdm(total=len(frame), desc="add_items", unit="item", disable=not show) as bar:
         for start in range(0, len(frame), _CHUNK):
             chunk = frame.iloc[start:start + _CHUNK]
-            with S.write_transaction(engine) as conn:
-                found = existing_items(conn, chunk["item_id"].tolist())
-                if found:
-                    known = chunk["item_id"].map(found)
-                    changed = known.notna() & (known != chunk["content_hash"])
-                    if changed.any():
-                        ids = chunk.loc[changed, "item_id"].tolist()
-                        raise DataError(
-                            f"add_items(df): item id(s) {shown(ids)} are already stored with a different text. "
-                            "Item texts are immutable (annotations refer to them): use new ids for new texts.",
-                            failure_cases=chunk[changed], reason="changed_content")
-                    chunk = chunk[known.isna()]
-                if len(chunk):
-                    seq = conn.execute(sa.select(sa.func.max(t.c.seq))).scalar() or 0
-                    now = S.db_time(conn, S.utcnow())
-                    cols = [chunk[c].tolist() for c in ("item_id", "dataset", "text", "meta", "content_hash")]
-                    rows = [(i, seq + n, d, x, m, h, now) for n, (i, d, x, m, h) in enumerate(zip(*cols), start=1)]
-                    S.bulk_insert(conn, t, ["item_id", "seq", "dataset", "payload", "meta", "content_hash",
-                                            "created_at"], rows, ignore_conflicts=True)
-                    n_new += len(rows)
+            found = existing_items(conn, chunk["item_id"].tolist())
+            if found:
+                known = chunk["item_id"].map(found)
+                changed = known.notna() & (known != chunk["content_hash"])
+                if changed.any():
+                    ids = chunk.loc[changed, "item_id"].tolist()
+                    raise DataError(
+                        f"add_items(df): item id(s) {shown(ids)} are already stored with a different text. "
+                        "Item texts are immutable (annotations refer to them): use new ids for new texts. "
+                        "Nothing of this import was stored.",
+                        failure_cases=chunk[changed], reason="changed_content")
+                chunk = chunk[known.isna()]
+            if len(chunk):
+                seq = conn.execute(sa.select(sa.func.max(t.c.seq))).scalar() or 0
+                now = S.db_time(conn, S.utcnow())
+                cols = [chunk[c].tolist() for c in ("item_id", "dataset", "text", "meta", "content_hash")]
+                rows = [(i, seq + n, d, x, m, h, now) for n, (i, d, x, m, h) in enumerate(zip(*cols), start=1)]
+                S.bulk_insert(conn, t, ["item_id", "seq", "dataset", "payload", "meta", "content_hash",
+                                        "created_at"], rows, ignore_conflicts=True)
+                n_new += len(rows)
             bar.update(min(_CHUNK, len(frame) - start))
-    finally:
-        bar.close()
     return n_new
+
+
+def add_items(engine: sa.Engine, df: pd.DataFrame, *, id_col: str = "item_id", text_col: str = "text",
+              dataset: Optional[str] = None, progress: Optional[bool] = None) -> int:
+    """Insert the new items of ``df`` in one transaction (see :meth:`AnnotationStore.add_items`)."""
+    frame = prepare_items(df, id_col=id_col, text_col=text_col, dataset=dataset)
+    if frame.empty:
+        return 0
+    with S.write_transaction(engine) as conn:
+        return write_items(conn, frame, progress=progress)
+
+
+def check_no_nul(values: pd.Series, *, what: str, ids: Optional[pd.Series] = None) -> None:
+    """Refuse NUL characters, which PostgreSQL cannot store and C tools cut text at.
+
+    Examples
+    --------
+    >>> check_no_nul(pd.Series(["a", None]), what="note")
+    >>> check_no_nul(pd.Series(["ok", "a\\x00b"]), what="note")
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.DataError: note: row 1 contains a NUL character (\\x00) at position 1. Remove NUL characters from the data (they are never valid text).
+    """
+    text = values.dropna()
+    if text.empty:
+        return
+    text = text.astype(str)
+    bad = text.str.contains("\x00", regex=False)
+    if bad.any():
+        row = bad.idxmax()
+        where = f"item {ids[row]!r}" if ids is not None else f"row {row}"
+        raise DataError(f"{what}: {where} contains a NUL character (\\x00) at position "
+                        f"{text[row].index(chr(0))}. Remove NUL characters from the data (they are never "
+                        "valid text).", reason="nul_character")
 
 
 def read_items_table(engine: sa.Engine, *, item_ids: Optional[Sequence[str]] = None,

@@ -21,25 +21,31 @@ from . import _schema as S
 from .._internal.validation import check_positive_int
 from ..exceptions import StoreError
 
-__all__ = ["save_taxonomy", "taxonomy_versions", "taxonomy_yaml", "create_round", "rounds_table", "round_row"]
+__all__ = ["save_taxonomy", "write_taxonomy", "taxonomy_versions", "taxonomy_yaml", "create_round", "rounds_table", "round_row"]
 
 
 def save_taxonomy(engine: sa.Engine, taxonomy, *, where: str) -> int:
     """Store ``taxonomy.to_yaml()`` under ``taxonomy.version``; same content again is a no-op."""
+    with S.write_transaction(engine) as conn:
+        return write_taxonomy(conn, taxonomy, where=where)
+
+
+def write_taxonomy(conn: sa.Connection, taxonomy, *, where: str) -> int:
+    """:func:`save_taxonomy` inside ``conn``'s transaction."""
     text = taxonomy.to_yaml()
-    version = int(taxonomy.version)
+    version = check_positive_int(taxonomy.version, param="version", caller="save_taxonomy", minimum=0,
+                                 maximum=S.MAX_INT)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     t = S.taxonomies
-    with S.write_transaction(engine) as conn:
-        found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
-        if found is None:
-            conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
-                                           content_hash=digest, created_at=S.utcnow()))
-        elif found.content_hash != digest:
-            raise StoreError(
-                f"Taxonomy version {version} is already saved in {where} with different content "
-                f"(name {found.name!r}). Versions are immutable: make the next version with "
-                "Taxonomy.apply(...) (or bump 'version') and save that.")
+    found = conn.execute(sa.select(t.c.content_hash, t.c.name).where(t.c.version == version)).first()
+    if found is None:
+        conn.execute(t.insert().values(version=version, name=str(taxonomy.name), yaml=text,
+                                       content_hash=digest, created_at=S.utcnow()))
+    elif found.content_hash != digest:
+        raise StoreError(
+            f"Taxonomy version {version} is already saved in {where} with different content "
+            f"(name {found.name!r}). Versions are immutable: make the next version with "
+            "Taxonomy.apply(...) (or bump 'version') and save that.")
     return version
 
 
@@ -62,9 +68,9 @@ def taxonomy_yaml(engine: sa.Engine, version: int, *, where: str) -> str:
 def create_round(engine: sa.Engine, round: int, *, taxonomy_version: int, name: Optional[str],
                  params: Optional[dict]) -> int:
     """Insert a round; the same settings again is a no-op, other settings an error."""
-    round = check_positive_int(round, param="round", caller="create_round", minimum=0)
+    round = check_positive_int(round, param="round", caller="create_round", minimum=0, maximum=S.MAX_INT)
     taxonomy_version = check_positive_int(taxonomy_version, param="taxonomy_version", caller="create_round",
-                                          minimum=0)
+                                          minimum=0, maximum=S.MAX_INT)
     try:
         params_json = json.dumps(params or {}, sort_keys=True)
     except TypeError as exc:

@@ -24,7 +24,7 @@ from ._labels import normalize_label
 from .._internal.validation import check_option
 from ..exceptions import DataError, StoreError
 
-__all__ = ["insert_annotations", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
+__all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
 
 _RECORD_KINDS = tuple(k for k in S.KINDS if k != "retract")
 
@@ -33,23 +33,55 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+#: A week in milliseconds: no single judgement takes longer; larger values are clock errors.
+MAX_DURATION_MS = 7 * 24 * 3600 * 1000
+
+
 def clean_duration(value: Any) -> Optional[int]:
-    """``duration_ms`` as a non-negative int or None."""
+    """``duration_ms`` as an int in [0, one week] or None.
+
+    Examples
+    --------
+    >>> clean_duration(float("inf"))
+    Traceback (most recent call last):
+    ...
+    workbench.exceptions.DataError: duration_ms must be a finite number of milliseconds between 0 and 604800000 (one week); got inf. Fix the value, or leave it empty when the time is unknown.
+    """
     if _missing(value):
         return None
     try:
-        out = int(round(float(value)))
+        number = float(value)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"duration_ms must be a number of milliseconds; got {value!r}.") from exc
-    if out < 0:
-        raise DataError(f"duration_ms must be >= 0; got {value!r}.")
-    return out
+        raise DataError(f"duration_ms must be a number of milliseconds; got {value!r}. Fix the value, or leave "
+                        "it empty when the time is unknown.", reason="bad_duration") from exc
+    if not (math.isfinite(number) and 0 <= number <= MAX_DURATION_MS):
+        raise DataError(f"duration_ms must be a finite number of milliseconds between 0 and {MAX_DURATION_MS} "
+                        f"(one week); got {value!r}. Fix the value, or leave it empty when the time is unknown.",
+                        reason="bad_duration")
+    return int(round(number))
 
 
 def _name(value: Any, what: str, caller: str) -> str:
     if _missing(value) or (isinstance(value, str) and not value.strip()):
         raise StoreError(f"{caller}: every row needs a non-empty {what}; got {value!r}.")
-    return str(value)
+    return _text(value, what, caller)
+
+
+def _text(value: Any, what: str, caller: str) -> str:
+    text = str(value)
+    if "\x00" in text:
+        raise DataError(f"{caller}: the {what} {text[:40]!r} contains a NUL character (\\x00) at position "
+                        f"{text.index(chr(0))}. Remove NUL characters (they are never valid text).",
+                        reason="nul_character")
+    return text
+
+
+def check_round(round: Any, caller: str) -> int:
+    """``round`` as an int that fits the store's INTEGER column."""
+    if isinstance(round, bool) or not isinstance(round, (int, np.integer)) or not 0 <= round <= S.MAX_INT:
+        raise StoreError(f"The 'round' parameter of {caller} must be an int from 0 to {S.MAX_INT} (a round made "
+                         f"with store.create_round). Got {round!r} instead.")
+    return int(round)
 
 
 def _unknown_items(store, conn_ids: List[str]) -> List[str]:
@@ -58,7 +90,7 @@ def _unknown_items(store, conn_ids: List[str]) -> List[str]:
     return [i for i in dict.fromkeys(conn_ids) if i not in found]
 
 
-def _integrity(store, exc: sa.exc.IntegrityError, item_ids: List[str], what: str) -> StoreError:
+def integrity_error(store, exc: sa.exc.IntegrityError, item_ids: List[str], what: str) -> StoreError:
     unknown = _unknown_items(store, item_ids)
     if unknown:
         return StoreError(f"{what}: unknown item id(s) {unknown[:10]}{' ...' if len(unknown) > 10 else ''} "
@@ -75,12 +107,9 @@ def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
     return normalize_label(label, kind=kind, rules=rules)
 
 
-def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[int]:
-    """Check and insert annotation rows for ``round``; return their ids after the commit."""
-    if isinstance(round, bool) or not isinstance(round, (int, np.integer)):
-        raise StoreError(f"The 'round' parameter of {caller} must be an int (a round made with "
-                         f"store.create_round). Got {round!r} instead.")
-    round = int(round)
+def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[dict]:
+    """Check annotation rows for ``round`` and return the values to insert (nothing is written)."""
+    round = check_round(round, caller)
     version = store._round_version(round)
     rules = None
     now = S.utcnow()
@@ -95,32 +124,49 @@ def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> L
         note = row.get("note")
         session = row.get("session_id")
         unsure = row.get("unsure", False)
+        label = _label(memo, row.get("label"), kind, rules)
         values.append({
             "item_id": _name(row.get("item_id"), "item_id", caller),
             "annotator": _name(row.get("annotator"), "annotator", caller),
             "round": round,
-            "label": _label(memo, row.get("label"), kind, rules),
+            "label": None if label is None else _text(label, "label", caller),
             "taxonomy_version": version,
             "unsure": False if _missing(unsure) else bool(unsure),
-            "note": None if _missing(note) or note == "" else str(note),
+            "note": None if _missing(note) or note == "" else _text(note, "note", caller),
             "duration_ms": clean_duration(row.get("duration_ms")),
             "kind": kind,
             "created_at": now,
-            "session_id": None if _missing(session) else str(session),
+            "session_id": None if _missing(session) else _text(session, "session_id", caller),
             "retracts": None,
         })
+    return values
+
+
+def write_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
+    """Insert prepared rows inside ``conn``'s transaction; return their ids in row order.
+
+    A foreign-key failure raises ``sqlalchemy.exc.IntegrityError``; turn it into a clear
+    error with :func:`integrity_error` once the transaction is rolled back.
+    """
     if not values:
         return []
-    table = S.annotations
+    if len(values) == 1:
+        ids = [conn.execute(S.annotations.insert(), values[0]).inserted_primary_key[0]]
+    else:
+        ids = _bulk_annotations(conn, values)
+    return [int(i) for i in ids]
+
+
+def insert_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[int]:
+    """Check and insert annotation rows for ``round``; return their ids after the commit."""
+    values = prepare_annotations(store, rows, round=round, caller=caller)
+    if not values:
+        return []
     try:
         with S.write_transaction(store.engine) as conn:
-            if len(values) == 1:
-                ids = [conn.execute(table.insert(), values[0]).inserted_primary_key[0]]
-            else:
-                ids = _bulk_annotations(conn, values)
+            return write_annotations(conn, values)
     except sa.exc.IntegrityError as exc:
-        raise _integrity(store, exc, [v["item_id"] for v in values], caller) from exc
-    return [int(i) for i in ids]
+        raise integrity_error(store, exc, [v["item_id"] for v in values], caller) from exc
 
 
 _COLS = ["item_id", "annotator", "round", "label", "taxonomy_version", "unsure", "note", "duration_ms", "kind",

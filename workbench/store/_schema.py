@@ -23,9 +23,9 @@ Examples
 --------
 >>> engine = open_engine("sqlite://")
 >>> ensure_schema(engine)
-1
+2
 >>> sorted(metadata.tables)
-['annotations', 'assignments', 'items', 'rounds', 'taxonomies', 'workbench_schema']
+['annotations', 'assignments', 'imports', 'items', 'rounds', 'taxonomies', 'workbench_schema']
 """
 
 from __future__ import annotations
@@ -46,15 +46,19 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
+from .._internal.validation import MAX_INT as _MAX_INT
 from ..exceptions import MissingDependencyError, StoreError
 
 __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxonomies", "rounds",
            "assignments", "annotations", "schema_info", "normalize_url", "open_engine",
-           "ensure_schema", "write_transaction", "utcnow",
+           "ensure_schema", "write_transaction", "utcnow", "imports", "is_memory_url", "MAX_INT",
            "db_time", "bulk_insert"]
 
 #: Version of the table layout written by this code; bump it and add a migration when it changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: Largest value of an ``INTEGER`` column (round, taxonomy version, position) on PostgreSQL.
+MAX_INT = _MAX_INT
 
 #: Every annotation kind the store accepts.
 KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric", "spans", "boxes")
@@ -140,8 +144,18 @@ sa.Index("ix_annotations_annotator", annotations.c.annotator, annotations.c.roun
 sa.Index("ux_annotations_retracts", annotations.c.retracts, unique=True,
          sqlite_where=annotations.c.retracts.isnot(None), postgresql_where=annotations.c.retracts.isnot(None))
 
-#: from_version -> function(connection) upgrading the tables to from_version + 1
-MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {}
+#: One row per annotation that came from a file: the key of its source row makes re-imports idempotent.
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("source_key", sa.String(64), primary_key=True),  # sha256 of the source row (see _imports)
+    sa.Column("annotation_id", _ID, sa.ForeignKey("annotations.id"), nullable=False),
+    sa.Column("source", sa.String, nullable=True),  # the file name, for people
+    sa.Column("created_at", _TS, nullable=False),
+)
+
+#: from_version -> function(connection) upgrading the tables to from_version + 1. ``create_all``
+#: runs first, so a version that only adds tables needs no statement of its own.
+MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: lambda conn: None}  # 1 -> 2: table ``imports``
 
 
 def utcnow() -> _dt.datetime:
@@ -252,8 +266,36 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     holds the cross-process writer lock (see :class:`_FileWriteLock`) until the commit is done.
     """
     lock = getattr(engine, "_workbench_write_lock", None) or contextlib.nullcontext()
-    with lock, engine.connect().execution_options(wb_write=True) as conn, conn.begin():
-        yield conn
+    try:
+        with lock, engine.connect().execution_options(wb_write=True) as conn, conn.begin():
+            yield conn
+    except sa.exc.OperationalError as exc:  # read-only file, full disk, lost server: nothing was written
+        raise StoreError(f"Cannot write to the annotation store at {_shown_url(engine)}: {_first_line(exc.orig)}. "
+                         "Nothing of this write was stored; check free disk space, that the file and its "
+                         "folder are writable, and that the server is up, then try again.") from exc
+
+
+def _shown_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: Any) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+def is_memory_url(url: str) -> bool:
+    """True for SQLite URLs whose data lives only in memory (gone when the process ends).
+
+    Examples
+    --------
+    >>> is_memory_url("sqlite://"), is_memory_url("sqlite:///:memory:"), is_memory_url("sqlite:////tmp/x.db")
+    (True, True, False)
+    """
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in url
 
 
 def _sqlite_events(engine: sa.Engine, *, memory: bool, synchronous: str) -> None:
@@ -274,8 +316,11 @@ def _sqlite_events(engine: sa.Engine, *, memory: bool, synchronous: str) -> None
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def open_engine(url: str, *, synchronous: str = "FULL") -> sa.Engine:
-    """Create the engine for ``url`` (already normalised), with the SQLite settings above."""
+def open_engine(url: str, *, synchronous: str = "FULL", create: bool = True) -> sa.Engine:
+    """Create the engine for ``url`` (already normalised), with the SQLite settings above.
+
+    With ``create=False`` a missing SQLite file is an error instead of a new empty store.
+    """
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
@@ -284,7 +329,10 @@ def open_engine(url: str, *, synchronous: str = "FULL") -> sa.Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
-        memory = database in ("", ":memory:") or database.startswith("file::memory:")
+        memory = is_memory_url(url)
+        if not memory and not create and not Path(database).expanduser().is_file():
+            raise StoreError(f"There is no annotation store at {database!r} (no such file). Check the --db path; "
+                             "a store is created by `workbench import` or `workbench demo`.")
         if memory:
             engine = sa.create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
@@ -308,9 +356,33 @@ def open_engine(url: str, *, synchronous: str = "FULL") -> sa.Engine:
                      "'sqlite:///path.db' or 'postgresql+psycopg://user@host/db'.")
 
 
-def ensure_schema(engine: sa.Engine) -> int:
-    """Create missing tables, record or check the schema version; return the version in use."""
+def _current_version(engine: sa.Engine) -> Any:
+    """``(version or None, every table present)`` read without taking the write lock."""
+    with engine.connect() as conn:
+        present = set(sa.inspect(conn).get_table_names())
+        if schema_info.name not in present:
+            return None, False
+        found = conn.execute(sa.select(sa.func.max(schema_info.c.version))).scalar()
+        return found, set(metadata.tables) <= present
+
+
+def ensure_schema(engine: sa.Engine, *, create: bool = True) -> int:
+    """Create missing tables, record or check the schema version; return the version in use.
+
+    A store already at this version is only read (so a read-only file can be exported).
+    With ``create=False`` a database without the store's tables is an error: read commands
+    never turn a mistyped database into an empty store.
+    """
     try:
+        found, complete = _current_version(engine)
+        if found is None and not create:
+            raise StoreError(f"{_shown_url(engine)} holds no annotation store (no workbench tables). Check the "
+                             "--db URL; a store is created by `workbench import` or `workbench demo`.")
+        if found is not None and found > SCHEMA_VERSION:
+            raise StoreError(f"The store at {_shown_url(engine)} has schema version {found}, newer than this "
+                             f"workbench understands ({SCHEMA_VERSION}). Upgrade taxonomy-workbench.")
+        if found == SCHEMA_VERSION and complete:
+            return found
         with write_transaction(engine) as conn:
             if engine.dialect.name == "postgresql":  # serialise concurrent first opens
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(717171)")
@@ -319,14 +391,12 @@ def ensure_schema(engine: sa.Engine) -> int:
             if found is None:
                 conn.execute(schema_info.insert().values(version=SCHEMA_VERSION, applied_at=utcnow()))
                 return SCHEMA_VERSION
-            if found > SCHEMA_VERSION:
-                raise StoreError(f"The store at {engine.url!r} has schema version {found}, newer than this "
-                                 f"workbench understands ({SCHEMA_VERSION}). Upgrade taxonomy-workbench.")
             while found < SCHEMA_VERSION:
                 MIGRATIONS[found](conn)
                 found += 1
                 conn.execute(schema_info.insert().values(version=found, applied_at=utcnow()))
             return found
-    except sa.exc.OperationalError as exc:
-        raise StoreError(f"Cannot open the annotation store at {engine.url!r}: {exc.orig}. Check the path or "
+    except sa.exc.DatabaseError as exc:  # OperationalError too: not a database, unreachable server
+        raise StoreError(f"Cannot open the annotation store at {_shown_url(engine)}: {_first_line(exc.orig)}. "
+                         "Check that the path names a workbench store (an SQLite file, not another file), "
                          "the server address, and that you may write there.") from exc

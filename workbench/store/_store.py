@@ -48,7 +48,8 @@ from ._items import add_items as _add_items, read_items_table
 from ._labels import LabelRules
 from ._read import read_annotations
 from ._example import fill_example_store
-from ._io import export_annotations, import_label_studio
+from ._imports import ImportResult, import_batch
+from ._io import export_annotations, import_annotations, import_label_studio
 from ._records import insert_annotations, insert_assignments, insert_retract, progress_table
 from .._internal.validation import check_columns, check_option
 from ..exceptions import StoreError
@@ -71,6 +72,10 @@ class AnnotationStore:
     synchronous : {'FULL', 'NORMAL'}, default='FULL'
         SQLite only. ``FULL`` fsyncs every commit (an acknowledged label survives a power
         cut); ``NORMAL`` survives a killed process but may lose the last commits on power loss.
+    create : bool, default=True
+        Create the store when it does not exist. ``False`` (what read-only tools use) makes a
+        missing SQLite file or a database without the store's tables a
+        :class:`~workbench.exceptions.StoreError`.
 
     Attributes
     ----------
@@ -86,11 +91,15 @@ class AnnotationStore:
     []
     """
 
-    def __init__(self, url: Any, *, synchronous: str = "FULL"):
+    def __init__(self, url: Any, *, synchronous: str = "FULL", create: bool = True):
         check_option(synchronous, {"FULL", "NORMAL"}, param="synchronous", caller="AnnotationStore")
         self.url = S.normalize_url(url)
-        self._engine = S.open_engine(self.url, synchronous=synchronous)
-        self.schema_version = S.ensure_schema(self._engine)
+        self._engine = S.open_engine(self.url, synchronous=synchronous, create=create)
+        try:
+            self.schema_version = S.ensure_schema(self._engine, create=create)
+        except BaseException:
+            self._engine.dispose()
+            raise
         self._round_versions: Dict[int, int] = {}
         self._rules: Dict[int, LabelRules] = {}
         self._taxonomies: Dict[int, Any] = {}
@@ -452,35 +461,81 @@ class AnnotationStore:
 
     # ----------------------------------------------------------------- export / import
     def export(self, path_or_buffer: Any, *, format: str = "csv", round: Optional[int] = None,
-               current_only: bool = True) -> None:
-        """Write annotations as ``csv``, ``jsonl``, ``parquet`` or ``label-studio`` JSON.
+               current_only: bool = True, neutralize: bool = True) -> int:
+        """Write annotations as ``csv``, ``jsonl``, ``parquet`` or ``label-studio`` JSON; return the row count.
+
+        A file appears only once completely written. CSV text cells that a spreadsheet would
+        run as a formula (``= + - @``, tab, CR first) get a leading ``'``; pass
+        ``neutralize=False`` for raw cells. An unknown ``round`` is a
+        :class:`~workbench.exceptions.StoreError`.
 
         Examples
         --------
         >>> import io
         >>> store = AnnotationStore.example()
-        >>> _ = store.record("m1", "ana", "bug", round=1)
-        >>> buf = io.StringIO(); store.export(buf, format="csv"); buf.getvalue().split(",")[:3]
-        ['id', 'item_id', 'annotator']
+        >>> _ = store.record("m1", "=cmd|' /C calc'!A0", "bug", round=1)
+        >>> buf = io.StringIO(); store.export(buf, format="csv")
+        1
+        >>> buf.getvalue().splitlines()[1].split(",")[2]
+        "'=cmd|' /C calc'!A0"
         """
 
-        export_annotations(self, path_or_buffer, format=format, round=round, current_only=current_only)
+        return export_annotations(self, path_or_buffer, format=format, round=round, current_only=current_only,
+                                  neutralize=neutralize)
 
-    def import_label_studio(self, path_or_data: Any, *, round: int, **kwargs) -> List[int]:
+    def import_items(self, df: pd.DataFrame, *, taxonomy=None, progress: Optional[bool] = None) -> ImportResult:
+        """Add items, and save ``taxonomy`` with them, in one transaction; return an :class:`ImportResult`.
+
+        Nothing is stored when any part fails. Items already stored (same id and text) are
+        counted in ``items_existing``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore.example()
+        >>> store.import_items(pd.DataFrame({"item_id": ["m1", "m9"], "text": ["I want my money back", "Hi"]})).summary()
+        '1 new item, 1 already there'
+        """
+        return import_batch(self, items=df, taxonomy=taxonomy, progress=progress)
+
+    def import_annotations(self, path: Any, *, round: int, format: Optional[str] = None, encoding: str = "utf-8",
+                           restore: bool = True) -> ImportResult:
+        """Import an annotation file (CSV, JSON Lines, Parquet as :meth:`export` writes) into ``round``.
+
+        All rows are checked first and written in one transaction; importing the same file
+        again adds nothing and reports the rows as ``annotations_existing``.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> store = AnnotationStore.example()
+        >>> _ = store.record("m1", "ana", "bug", round=1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "labels.csv"); store.export(path)
+        1
+        >>> other = AnnotationStore.example()
+        >>> other.import_annotations(path, round=1).summary(), other.import_annotations(path, round=1).summary()
+        ('1 new annotation', '0 new annotations, 1 already there')
+        """
+        return import_annotations(self, path, round=round, format=format, encoding=encoding, restore=restore)
+
+    def import_label_studio(self, path_or_data: Any, *, round: int, **kwargs) -> ImportResult:
         """Import a Label Studio classification export (``Choices`` results) into ``round``.
 
         Keywords: ``from_name`` (the Choices control, default any), ``text_key="text"`` and
         ``id_key="item_id"`` (task data fields; without an id the text is hashed),
-        ``annotator`` (overrides ``completed_by``), ``dataset``, ``add_items=True``. Items are
-        added idempotently; rows are written oldest first in one transaction.
+        ``annotator`` (overrides ``completed_by``), ``dataset``, ``add_items=True``. Items and
+        annotations are checked first and written in one transaction, oldest first; the same
+        export imported again adds nothing.
 
         Examples
         --------
         >>> store = AnnotationStore.example()
         >>> tasks = [{"data": {"text": "Refund!", "item_id": "m9"}, "annotations": [{"completed_by": "kim",
         ...           "result": [{"type": "choices", "value": {"choices": ["refund"]}}]}]}]
-        >>> len(store.import_label_studio(tasks, round=1)), store.annotations()["annotator"].tolist()
-        (1, ['kim'])
+        >>> store.import_label_studio(tasks, round=1).summary(), store.annotations()["annotator"].tolist()
+        ('1 new item; 1 new annotation', ['kim'])
+        >>> store.import_label_studio(tasks, round=1).summary()
+        '0 new items, 1 already there; 0 new annotations, 1 already there'
         """
 
         return import_label_studio(self, path_or_data, round=round, **kwargs)

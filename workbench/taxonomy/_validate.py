@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Tuple
 
+from .._internal.validation import MAX_INT, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from ._ops import OPS, op_problems, type_name
 from ._yaml import did_you_mean, line_of, shown
 
@@ -63,6 +64,11 @@ class _Checker:
             return None
         if nonempty and not value.strip():
             self.add(path + (key,), f"{where}: {key!r} is empty; write it out.")
+        limit = MAX_NAME_CHARS if key == "name" else MAX_TEXT_CHARS
+        if len(value) > limit:
+            self.add(path + (key,), f"{where}: {key!r} has {len(value):,} characters, more than the {limit:,} "
+                                    "allowed; shorten it (long guidance belongs in several edge cases).")
+            return None
         return value
 
     def text_list(self, mapping, path, key, where) -> List[str]:
@@ -76,7 +82,10 @@ class _Checker:
             return []
         out = []
         for i, item in enumerate(value):
-            if isinstance(item, str):
+            if isinstance(item, str) and len(item) > MAX_TEXT_CHARS:
+                self.add(path + (key, i), f"{where}: {key}[{i}] has {len(item):,} characters, more than the "
+                                          f"{MAX_TEXT_CHARS:,} allowed; shorten it.")
+            elif isinstance(item, str):
                 out.append(item)
             else:
                 self.add(path + (key, i), f"{where}: {key}[{i}] must be a string, got {type_name(item)}.")
@@ -109,6 +118,9 @@ def validate_document(data: Any, lines: Optional[Dict[Tuple[Any, ...], int]] = N
         ck.add((), "top level: missing 'version'; add `version: 1` (an integer).")
     elif not _is_int(version):
         ck.add(("version",), f"top level: 'version' must be an integer such as 3, got {type_name(version)}.")
+    elif not 0 <= version <= MAX_INT:
+        ck.add(("version",), f"top level: 'version' must be an integer from 0 to {MAX_INT:,}, got {version}; "
+                             "number versions 1, 2, 3, ...")
     task = data.get("task", "multiclass")
     if task not in TASKS:
         ck.add(("task",), f"top level: unknown task {task!r}.{did_you_mean(task, TASKS)} "
@@ -146,6 +158,10 @@ def _check_categories(ck: _Checker, data: dict) -> Dict[str, int]:
         elif not isinstance(cid, str) or not cid.strip():
             ck.add(path + ("id",), f"{where}: 'id' must be a non-empty string, got {type_name(cid)}; "
                                    "quote it, e.g. id: '404'.")
+            cid = None
+        elif len(cid) > MAX_NAME_CHARS:
+            ck.add(path + ("id",), f"categories[{i}]: 'id' has {len(cid):,} characters, more than the "
+                                   f"{MAX_NAME_CHARS} allowed; use a short id and put the words in 'name'.")
             cid = None
         elif cid != cid.strip() or cid.startswith("["):
             ck.add(path + ("id",), f"{where}: 'id' must not start or end with spaces nor start with '[' "

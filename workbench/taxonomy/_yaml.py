@@ -36,6 +36,11 @@ _MAX_INDEX_DEPTH = 6
 _MAX_INDEX_SIZE = 200_000
 
 
+#: Limits on the document once aliases are expanded: a taxonomy of thousands of categories stays
+#: far below them, an alias bomb ("billion laughs") hits them after bounded work.
+MAX_EXPANDED_NODES = 200_000
+MAX_EXPANDED_CHARS = 10_000_000
+
 #: libyaml's parser when PyYAML was built with it (about 10x faster); same safe constructor.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,6 +83,7 @@ def parse_yaml(text: "str | bytes") -> Tuple[Any, Dict[Path, int], List[Tuple[in
         if node is not None:
             lines[()] = node.start_mark.line + 1
             _index(node, (), lines, dups, SafeConstructor(), 0)
+            _check_expansion(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -94,6 +100,31 @@ def parse_yaml(text: "str | bytes") -> Tuple[Any, Dict[Path, int], List[Tuple[in
     finally:
         loader.dispose()
     return data, lines, dups
+
+
+def _check_expansion(root) -> None:
+    """Refuse documents whose aliases expand past :data:`MAX_EXPANDED_NODES` / ``_CHARS``.
+
+    Walks the node graph as the constructor would see it after alias expansion, stopping as
+    soon as a limit is passed, so the work is bounded whatever the document.
+    """
+    nodes = chars = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if isinstance(node, yaml.ScalarNode):
+            chars += len(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        if nodes > MAX_EXPANDED_NODES or chars > MAX_EXPANDED_CHARS:
+            what = f"{MAX_EXPANDED_NODES:,} values" if nodes > MAX_EXPANDED_NODES else f"{MAX_EXPANDED_CHARS:,} characters"
+            raise YamlProblem(f"the document expands to more than {what} once its aliases (*name) are "
+                              "resolved; a taxonomy never needs that -- write the repeated parts out or remove "
+                              "the aliases", node.start_mark.line + 1)
 
 
 def _index(node, path: Path, lines: Dict[Path, int], dups, constructor, depth: int) -> None:
