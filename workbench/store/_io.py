@@ -68,6 +68,12 @@ def _atomic_file(path: Any):
     if target.is_dir():
         raise DataError(f"Cannot write {target}: it is a folder. Give a file name, e.g. {target / 'labels.csv'}.",
                         reason="is_a_folder")
+    if target.exists() and not target.is_file():  # a device or pipe (/dev/stdout): write to it, never replace it
+        try:
+            yield target
+        except OSError as exc:
+            raise DataError(f"Cannot write {target}: {exc.strerror or exc}.", reason="write_failed") from exc
+        return
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
@@ -217,12 +223,14 @@ def _load(path_or_data: Any) -> list:
 
 def _task_data(task: dict, i: int, text_key: str) -> dict:
     data = task.get("data")
+    if "data" not in task:
+        raise DataError(f"Label Studio task {task.get('id', i)!r} has no 'data' object: this looks like a JSON_MIN "
+                        "or CSV-style export. Export the project as JSON.", reason="bad_label_studio")
     if not isinstance(data, dict):
         raise DataError(f"Label Studio task {task.get('id', i)!r} has no data object (got "
                         f"{type(data).__name__}). Export the project as JSON.", reason="bad_label_studio")
     if text_key not in data:
-        hint = (" This looks like a JSON_MIN export (no data object): export as JSON." if "annotations" not in task
-                and "data" not in task else f" Pass text_key= naming the text field.")
+        hint = " Pass text_key= naming the text field."
         raise DataError(f"Label Studio task {task.get('id', i)!r} has no data[{text_key!r}]; its data keys are "
                         f"{sorted(map(str, data))}.{hint}", reason="missing_column")
     if not isinstance(data[text_key], str):

@@ -14,6 +14,7 @@ import hashlib
 import json
 from typing import List, Optional
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -104,6 +105,9 @@ def rounds_table(engine: sa.Engine) -> pd.DataFrame:
 
 def round_row(engine: sa.Engine, round: int, *, where: str) -> dict:
     """One round as a dict (params decoded)."""
+    if isinstance(round, bool) or not isinstance(round, (int, np.integer)) or not 0 <= round <= S.MAX_INT:
+        raise StoreError(f"A round is an int from 0 to {S.MAX_INT}; got {round!r}. Existing rounds in {where}: "
+                         f"{rounds_table(engine)['round'].tolist()}.")
     with engine.connect() as conn:
         row = conn.execute(sa.select(S.rounds).where(S.rounds.c.round == int(round))).mappings().first()
     if row is None:

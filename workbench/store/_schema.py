@@ -219,7 +219,7 @@ def normalize_url(url: Any) -> str:
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         path, sep, query = url[len("sqlite:///"):].partition("?")
-        if path and path != ":memory:" and not Path(path).is_absolute():
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).is_absolute():
             return "sqlite:///" + str(Path(path).expanduser().resolve()) + sep + query
     return url
 
@@ -330,6 +330,8 @@ def open_engine(url: str, *, synchronous: str = "FULL", create: bool = True) -> 
     if backend == "sqlite":
         database = parsed.database or ""
         memory = is_memory_url(url)
+        if database.startswith("file:"):  # an SQLite URI filename (uri=true), e.g. file:/x.db?mode=ro
+            database = database[len("file:"):].split("?")[0]
         if not memory and not create and not Path(database).expanduser().is_file():
             raise StoreError(f"There is no annotation store at {database!r} (no such file). Check the --db path; "
                              "a store is created by `workbench import` or `workbench demo`.")
