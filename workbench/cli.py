@@ -364,7 +364,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.traceback:
             raise
         text = str(exc)
-        if "\n" in text:  # a multi-problem error (e.g. a taxonomy): print every problem
+        problems = getattr(exc, "problems", None)
+        if problems and len(problems) == 1:  # a taxonomy with one problem: one line, with its file
+            where = f"{exc.source}: " if getattr(exc, "source", None) else ""
+            print(f"error: {exc.__class__.__name__}: {where}{problems[0]}", file=sys.stderr)
+        elif "\n" in text:  # several problems (a taxonomy): one line each
             print(f"error: {text}", file=sys.stderr)
         else:
             print(f"error: {exc.__class__.__name__}: {text}", file=sys.stderr)

@@ -38,6 +38,7 @@ from typing import Any, List, Optional
 import pandas as pd
 
 from .._internal.optional import import_optional
+from .._internal.readers import read_table
 from .._internal.cells import neutralize_formulas, restore_formulas
 from .._internal.validation import check_option, drop_repeated_ids
 from ..exceptions import DataError
@@ -48,6 +49,9 @@ __all__ = ["export_annotations", "to_label_studio", "parse_label_studio", "label
            "import_annotations", "ANNOTATION_COLUMNS", "FORMATS"]
 
 FORMATS = ("csv", "jsonl", "parquet", "label-studio")
+#: RFC 4180 line ends: the csv writer then quotes every cell holding a CR or LF, so a note
+#: with a carriage return cannot split a row.
+_CSV_EOL = "\r\n"
 
 
 def _write_text(path_or_buffer: Any, text: str) -> None:
@@ -146,10 +150,10 @@ def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round
     if format == "csv":
         out = neutralize_formulas(df) if neutralize else df
         if hasattr(path_or_buffer, "write"):
-            out.to_csv(path_or_buffer, index=False)
+            out.to_csv(path_or_buffer, index=False, lineterminator=_CSV_EOL)
         else:
             with _atomic_file(path_or_buffer) as tmp:
-                out.to_csv(tmp, index=False, encoding="utf-8")
+                out.to_csv(tmp, index=False, encoding="utf-8", lineterminator=_CSV_EOL)
     elif format == "jsonl":
         text = df.to_json(orient="records", lines=True, date_format="iso", date_unit="us",
                           force_ascii=False) if len(df) else ""
@@ -381,9 +385,7 @@ def import_annotations(store, path: Any, *, round: int, format: Optional[str] = 
     import is one transaction, and importing the same file again adds nothing.
     ``restore`` undoes the ``'`` that a CSV export puts before formula-like cells.
     """
-    from ..items import read_table
-
-    df = read_table(path, format=format, encoding=encoding)
+    df = read_table(path, format=format, encoding=encoding, caller="import_annotations")
     where = str(path)
     missing = [c for c in ("item_id", "annotator", "label") if c not in df.columns]
     if missing:
