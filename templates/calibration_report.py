@@ -18,7 +18,7 @@ from workbench.report import narrative as nv
 from workbench.store import AnnotationStore
 
 alt.renderers.enable("svg")
-store = AnnotationStore(db_url)
+store = AnnotationStore(db_url, create=False)  # a report never creates a store
 info = store.round_info(round)
 taxonomy = store.taxonomy(info["taxonomy_version"])
 quiz = store.annotations(round=round, kind="quiz")
@@ -65,7 +65,7 @@ if len(missed_rules):
     ).sort_values("misses", ascending=False)
 
 # %% tags=["remove-cell"]
-display(Markdown(f"# {nv.esc(title)}"))
+display(HTML(f"<h1>{nv.esc(title)}</h1>"))  # HTML: no id or anchor made from the text
 
 # %% [markdown]
 # ## 1. Who is calibrated
@@ -76,7 +76,7 @@ display(HTML(nv.callout_html(
     f"{n_pass} of {len(per_labeler)} labelers reach the pass mark of {pass_mark:.0%} on "
     f"{scored['item_id'].nunique()} gold items ({len(scored)} answers).",
     tone="good" if n_pass == len(per_labeler) else "warn")))
-chart = alt.Chart(per_labeler).mark_bar().encode(
+chart = alt.Chart(nv.chart_data(per_labeler)).mark_bar().encode(  # SVG labels: control characters shown
     y=alt.Y("annotator:N", sort="x", title=None), x=alt.X("score:Q", scale=alt.Scale(domain=[0, 1]), title="share right"),
     color=alt.Color("passed:N", scale=alt.Scale(domain=[True, False], range=["#54a24b", "#e45756"]))
 ).properties(width=420, height=alt.Step(22))

@@ -45,7 +45,7 @@ alt.renderers.enable("svg")  # static SVG: the exported page needs no script and
 warnings.filterwarnings("ignore", category=FutureWarning)
 pd.set_option("display.max_colwidth", 120)
 
-store = AnnotationStore(db_url)
+store = AnnotationStore(db_url, create=False)  # a report never creates a store
 info = store.round_info(round)
 taxonomy = Taxonomy.load(taxonomy_path) if taxonomy_path else store.taxonomy(info["taxonomy_version"])
 rows = store.annotations(round=round)
@@ -139,7 +139,8 @@ for pid in candidates:  # greedily accept proposals that do not conflict with th
 draft = rv.draft_taxonomy(taxonomy, proposals, accept=accepted) if accepted else None
 plan = None
 if draft is not None:
-    draft_path = Path(out_dir) / f"{taxonomy.name}-v{draft.version}-draft.yaml"
+    # The name comes from data: slugged, and refused unless it stays in out_dir.
+    draft_path = nv.output_path(out_dir, taxonomy.name, f"-v{draft.version}-draft.yaml")
     draft.save(draft_path)
     plan = rv.relabel_plan(taxonomy, draft, labels)  # computed once: summary and section 7
     carried = int((plan["action"] != "relabel").sum())
@@ -172,8 +173,10 @@ quality_targets = pd.DataFrame(
       "evidence": ev} for name, value, threshold, ev in target_rows])
 
 # %%
-display(Markdown(f"# {nv.esc(title)}\n\nRendered from `{nv.esc(Path(str(db_url)).name)}`, round {round}, "
-                 f"taxonomy **{nv.esc(taxonomy.name)} v{taxonomy.version}**."))
+# The title is HTML, not a Markdown heading: nbconvert would make its id and anchor link from the text.
+round_name = f" ({nv.esc(info['name'])})" if info.get("name") else ""
+display(HTML(f"<h1>{nv.esc(title)}</h1><p>Rendered from <code>{nv.esc(Path(str(db_url)).name)}</code>, "
+             f"round {nv.esc(round)}{round_name}, taxonomy <b>{nv.esc(taxonomy.name)} v{taxonomy.version}</b>.</p>"))
 
 # %% [markdown]
 # ## 1. Summary
@@ -185,7 +188,7 @@ tone = "good" if ready else ("warn" if alpha_ok else "bad")
 headline = (
     f"<b>{'The taxonomy looks ready for production labeling.' if ready else 'The taxonomy is not ready yet.'}</b> "
     f"Overall agreement (Krippendorff's alpha) is {nv.esc(nv.fmt_interval(alpha_row['value'], alpha_row['ci_low'], alpha_row['ci_high']))} "
-    f"against a target of {targets.get('alpha_overall')}, over {n_items} items labeled by {len(annotators)} annotators."
+    f"against a target of {nv.esc(targets.get('alpha_overall'))}, over {n_items} items labeled by {len(annotators)} annotators."
 )
 top = proposals[:3]
 if top:
@@ -224,7 +227,8 @@ display(Markdown(
     f"{n_unsure} labels were marked unsure, {len(skips)} items were skipped, and "
     f"{n_other} labels said *none of these*."
 ))
-display(charts.plot_label_distribution(distribution, rare=rare))
+# Charts are SVG (XML): nv.chart_data shows control characters as the tables do, or vl-convert aborts.
+display(charts.plot_label_distribution(nv.chart_data(distribution), rare=[nv.shown_controls(c) for c in rare]))
 display(HTML(nv.frame_html(overlap.rename_axis("labels per item").reset_index(name="items"))))
 if rare or (np.isfinite(imbalance_ratio) and imbalance_ratio > 10):
     display(HTML(nv.callout_html(
@@ -242,18 +246,18 @@ display(Markdown(
     f"**Agreement is {level}**: Krippendorff's alpha {nv.fmt_interval(alpha_row['value'], alpha_row['ci_low'], alpha_row['ci_high'])}. "
     f"People apply {', '.join(f'*{nv.esc(c)}*' for c in strong['category'].head(3))} most consistently"
     + (f"; {', '.join(f'*{nv.esc(c)}*' for c in weak['category'])} fall below the per-category target of "
-       f"{targets.get('kappa_per_category', 0.6)}." if len(weak) else "; every category meets the per-category target.")
+       f"{nv.esc(targets.get('kappa_per_category', 0.6))}." if len(weak) else "; every category meets the per-category target.")
     + "\n\n<small>Chance-corrected agreement with 95% bootstrap intervals (items resampled). Alpha and kappa of 1 "
     "mean perfect agreement, 0 no better than chance; 0.667 is the usual floor for tentative conclusions and 0.8 "
     "for reliable ones (Krippendorff).</small>"))
-display(charts.plot_agreement_intervals(overall))
+display(charts.plot_agreement_intervals(nv.chart_data(overall)))
 display(HTML(nv.frame_html(pd.DataFrame({
     "metric": overall["metric"],
     "value (95% CI)": [nv.fmt_interval(v, lo, hi) for v, lo, hi in zip(overall["value"], overall["ci_low"], overall["ci_high"])],
     "items": overall["n_items"], "annotators": overall["n_annotators"], "pairable values": overall["n_pairable"]}))))
 display(Markdown("**Per category.** Specific (positive) agreement and one-vs-rest kappa: which categories "
                  "people can apply consistently, and which they cannot."))
-display(charts.plot_category_agreement(per_category))
+display(charts.plot_category_agreement(nv.chart_data(per_category)))
 compact = pd.DataFrame({
     "category": per_category["category"], "support": per_category["support"],
     "kappa (one vs rest)": [nv.fmt_interval(v, lo, hi) for v, lo, hi in
@@ -269,7 +273,7 @@ if levels is not None:
     display(HTML(nv.frame_html(levels.astype({"level": int}) if "level" in levels else levels)))
 display(Markdown("**Annotators.** Agreement of each annotator with the others and with the majority label: "
                  "is one person drifting?"))
-display(charts.plot_annotator_matrix(pairwise))
+display(charts.plot_annotator_matrix(nv.chart_data(pairwise)))
 display(HTML(nv.frame_html(annotator_stats)))
 
 # %% [markdown]
@@ -286,7 +290,7 @@ else:
         f"account for {human_pairs['share'].head(3).sum():.0%}. Below: the pairs ranked, then real examples with "
         "the notes labelers wrote."))
     split_bars = human_pairs.head(10).assign(pair=lambda d: d["category_a"] + " / " + d["category_b"])
-    display(alt.Chart(split_bars[["pair", "n_disagreements", "share"]], title="Items where annotators split, by pair")
+    display(alt.Chart(nv.chart_data(split_bars[["pair", "n_disagreements", "share"]]), title="Items where annotators split, by pair")
             .mark_bar().encode(x=alt.X("n_disagreements:Q", title="items split between the two"),
                                y=alt.Y("pair:N", sort="-x", title=None),
                                tooltip=["pair", "n_disagreements", alt.Tooltip("share:Q", format=".0%")])
@@ -311,11 +315,11 @@ else:
         f"{nv.esc(predictions.method)}). It learns *{nv.esc(quality.sort_values('f1')['category'].iloc[0])}* worst "
         f"(F1 {quality['f1'].min():.2f}). Below: per-category quality, the pairs it confuses next to the pairs "
         "people confuse, and items whose label is probably wrong."))
-    display(charts.plot_classification_quality(quality))
+    display(charts.plot_classification_quality(nv.chart_data(quality)))
     display(HTML(nv.frame_html(quality)))
     display(Markdown("**Human and model confusion side by side**: a pair both confuse is a taxonomy problem, "
                      "not a labeler problem."))
-    display(charts.plot_confusion_evidence(evidence))
+    display(charts.plot_confusion_evidence(nv.chart_data(evidence)))
     display(HTML(nv.frame_html(evidence.head(10))))
     display(Markdown(
         f"**Probable label issues**: the model doubts the consensus label of {nv.fmt_share(len(issues), len(predictions.labels))} "
@@ -333,7 +337,7 @@ else:
 if learning_curve is not None:
     display(Markdown("**Learning curve** (recorded by the round's active-learning loop): how the model's "
                      "cross-validated score grew with the number of labels."))
-    display(charts.plot_learning_curve(learning_curve))
+    display(charts.plot_learning_curve(nv.chart_data(learning_curve)))
 
 # %% [markdown]
 # ## 6. Proposed revisions
@@ -378,7 +382,7 @@ if draft is None:
     display(Markdown("No proposal was accepted for the draft (parameter `accept`)."))
 else:
     entry = draft.changelog[-1]
-    display(Markdown(f"The draft **{nv.esc(draft.name)} v{draft.version}** was written to `{nv.esc(draft_path.name)}`. "
+    display(Markdown(f"The draft **{nv.esc(draft.name)} v{draft.version}** was written to <code>{nv.esc(draft_path.name)}</code>. "
                      "Review it, edit the drafted rules, and save it as the next version."))
     display(HTML(nv.frame_html(diff(taxonomy, draft).map(lambda v: shown_text(v) if isinstance(v, str) else v))))
     display(HTML(nv.code_html(shown_text(__import__("yaml").safe_dump(entry.to_dict(), sort_keys=False,
@@ -395,7 +399,7 @@ else:
     review_only = [i for i in review_ids if i not in set(to_relabel["item_id"])]
     if review_only:
         display(Markdown(f"{len(review_only)} items keep a valid label but should be reviewed under the draft: "
-                         f"`{nv.esc(', '.join(review_only[:30]))}`{' …' if len(review_only) > 30 else ''}"))
+                         f"<code>{nv.esc(', '.join(review_only[:30]))}</code>{' …' if len(review_only) > 30 else ''}"))
 
 # %% [markdown]
 # ## 8. Quality targets

@@ -26,7 +26,7 @@ from workbench.taxonomy import diff
 alt.renderers.enable("svg")
 warnings.filterwarnings("ignore", category=FutureWarning)
 
-store = AnnotationStore(db_url)
+store = AnnotationStore(db_url, create=False)  # a report never creates a store
 previous_round = round - 1 if previous_round is None else previous_round
 rounds = {}
 for r in (previous_round, round):
@@ -62,7 +62,7 @@ old_overall, old_per_cat = summary(old_mapped.dropna(subset=["label"]), categori
 new_overall, new_per_cat = summary(new["labels"], categories)
 
 # %% tags=["remove-cell"]
-display(Markdown(f"# {nv.esc(title)}"))
+display(HTML(f"<h1>{nv.esc(title)}</h1>"))  # HTML: no id or anchor made from the text
 
 # %% [markdown]
 # ## 1. Did the revision help?
@@ -77,8 +77,8 @@ verdict = ("improved clearly (the intervals do not overlap)" if better else
            "changed within the uncertainty of the estimates")
 display(HTML(nv.callout_html(
     f"Krippendorff's alpha went from {nv.esc(nv.fmt_interval(a_old['value'], a_old['ci_low'], a_old['ci_high']))} "
-    f"in round {previous_round} ({nv.esc(old_tax.name)} v{old_tax.version}) to "
-    f"{nv.esc(nv.fmt_interval(a_new['value'], a_new['ci_low'], a_new['ci_high']))} in round {round} "
+    f"in round {nv.esc(previous_round)} ({nv.esc(old_tax.name)} v{old_tax.version}) to "
+    f"{nv.esc(nv.fmt_interval(a_new['value'], a_new['ci_low'], a_new['ci_high']))} in round {nv.esc(round)} "
     f"(v{new_tax.version}): it {verdict}.", tone="good" if better else "bad" if worse else "info")))
 both = pd.concat([old_overall.assign(round=previous_round), new_overall.assign(round=round)]).reset_index()
 display(HTML(nv.frame_html(both[["round", "metric", "value", "ci_low", "ci_high", "n_items", "n_annotators"]])))
@@ -102,8 +102,8 @@ per_cat = old_per_cat[["category", "support", "kappa", "kappa_low", "kappa_high"
     new_per_cat[["category", "support", "kappa", "kappa_low", "kappa_high"]], on="category", how="outer",
     suffixes=(f"_round{previous_round}", f"_round{round}"))
 per_cat["kappa_change"] = per_cat[f"kappa_round{round}"] - per_cat[f"kappa_round{previous_round}"]
-long = pd.concat([
-    old_per_cat.assign(round=f"round {previous_round}"), new_per_cat.assign(round=f"round {round}")])
+long = nv.chart_data(pd.concat([  # SVG labels: control characters shown, as in the tables
+    old_per_cat.assign(round=f"round {previous_round}"), new_per_cat.assign(round=f"round {round}")]))
 chart = alt.Chart(long.dropna(subset=["kappa"])).mark_point(filled=True, size=70).encode(
     y=alt.Y("category:N", title=None), x=alt.X("kappa:Q", title="one-vs-rest kappa", scale=alt.Scale(domain=[-0.2, 1])),
     color=alt.Color("round:N", title=None)).properties(width=460, height=alt.Step(18))

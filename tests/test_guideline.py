@@ -6,13 +6,13 @@ markdown-it-py, a CommonMark renderer that passes raw HTML through (what the Mar
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from workbench._internal.markup import escape_text
 from workbench.exceptions import ValidationError
 from workbench.guideline import render_guideline_html, render_guideline_markdown, write_guideline
 from workbench.taxonomy import Example, Taxonomy
@@ -157,7 +157,7 @@ def test_each_category_lists_the_edge_cases_that_mention_it():
         start = re.search(rf'<section class="cat[^"]*" id="cat-\d+-{c.id}">', page).end()
         own = page[start:min(page.find("<section", start) % len(page), page.index("</section>", start))]
         for e in t.edge_cases:
-            assert (html.escape(e.rule) in own) == (c.id in e.categories), (c.id, e.rule)
+            assert (escape_text(e.rule) in own) == (c.id in e.categories), (c.id, e.rule)
 
 
 def test_blank_lines_separate_paragraphs():

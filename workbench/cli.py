@@ -129,7 +129,7 @@ _LABEL_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parque
                   ".json": "label-studio"}
 
 
-def cmd_import_labels(args) -> int:
+def cmd_import_annotations(args) -> int:
     fmt = args.format or _LABEL_FORMATS.get(Path(args.file).suffix.lower())
     if fmt is None:
         raise WorkbenchError(f"Cannot tell the format of {args.file} from its suffix; pass --format "
@@ -271,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8", help="text encoding of the file (default: utf-8)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("import-labels", help="import annotations (csv/jsonl/parquet from `export`, or a Label "
+    p = sub.add_parser("import-annotations", help="import annotations (csv/jsonl/parquet from `export`, or a Label "
                                              "Studio JSON export) into a round; idempotent")
     p.add_argument("file")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")
@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8", help="text encoding of a csv/jsonl file (default: utf-8)")
     p.add_argument("--raw-cells", action="store_true",
                    help="keep a leading ' in cells (default: undo the formula guard of a CSV export)")
-    p.set_defaults(func=cmd_import_labels)
+    p.set_defaults(func=cmd_import_annotations)
 
     p = sub.add_parser("export", help="export annotations")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")

@@ -4,8 +4,10 @@ Two renderings of the same content: Markdown (for a repository or a notebook cel
 self-contained HTML page (inline CSS, no script, no external asset, opens offline). Both show
 the hierarchy as nested sections; every category with its definition, include and exclude
 rules, examples and counter-examples, and the edge-case rules that mention it; then all edge
-cases, the retired categories and the change log. All taxonomy text is escaped (HTML with
-``html.escape``; Markdown additionally escapes its own markup characters).
+cases, the retired categories and the change log. All taxonomy text goes through the package's
+one escaping path (``workbench._internal.markup.escape_text``: inert as HTML and as Markdown);
+category ids in Markdown code spans are shown as typed, with control and bidi characters made
+visible.
 
 Examples
 --------
@@ -18,11 +20,11 @@ Examples
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from ._internal.markup import escape_text, shown_controls
 from .exceptions import ValidationError
 from .taxonomy import Category, Example, Taxonomy
 
@@ -96,22 +98,27 @@ def _op_segments(op: dict) -> Segments:
 
 
 # ----------------------------------------------------------------------------- Markdown
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|!~])")
-_MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+_EDGE_SPACE = re.compile(r"^( *)(.*?)( *)$", re.S)
 
 
 def _md(text: str, strip: bool = True) -> str:
-    """Escape Markdown markup, then HTML (Markdown renderers pass raw HTML through)."""
+    """One line of Markdown text: whitespace collapsed, then :func:`escape_text` (HTML and Markdown).
+
+    With ``strip=False`` (a piece of a line) the spaces around it stay plain spaces.
+    """
     text = re.sub(r"\s+", " ", str(text))
-    text = _MD_SPECIAL.sub(r"\\\1", text.strip() if strip else text)
-    text = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lead, core, trail = _EDGE_SPACE.match(text.strip() if strip else text).groups()
+    return f"{lead}{escape_text(core)}{trail}"
 
 
 def _md_code(text: str) -> str:
-    text = html.escape(" ".join(str(text).split()), quote=False)
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """A code span showing ``text`` as typed (a code span renders its content literally, so no
+    entity: ``&lt;`` would show as typed); a fence longer than any run of backticks in ``text``
+    keeps a backtick from closing it."""
+    text = shown_controls(" ".join(str(text).split()))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or len(fence) > 1 else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _md_segments(segs: Segments) -> str:
@@ -141,7 +148,7 @@ def render_guideline_markdown(taxonomy: Taxonomy) -> str:
     --------
     >>> from workbench.taxonomy import Taxonomy, Category
     >>> t = Taxonomy("demo", 1, categories=[Category("a", definition="Use *this* <b>.")])
-    >>> "Use \\\\*this\\\\* &lt;b&gt;." in render_guideline_markdown(t)
+    >>> "Use &#42;this&#42; &lt;b&gt;." in render_guideline_markdown(t)
     True
     """
     t = _check(taxonomy, "render_guideline_markdown")
@@ -234,7 +241,7 @@ footer{margin-top:3rem;color:var(--muted);font-size:.8rem;border-top:1px solid v
 
 
 def _h(text) -> str:
-    return html.escape(str(text), quote=True)
+    return escape_text(text)
 
 
 def _h_segments(segs: Segments) -> str:
@@ -260,7 +267,7 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
     """Render the labeling guideline as one self-contained HTML page.
 
     The page has inline CSS only: no script, no font, image or stylesheet to fetch, so it
-    opens offline. Every piece of taxonomy text goes through ``html.escape``.
+    opens offline. Every piece of taxonomy text goes through the shared ``escape_text``.
 
     Parameters
     ----------
@@ -276,7 +283,7 @@ def render_guideline_html(taxonomy: Taxonomy) -> str:
     >>> from workbench.taxonomy import Taxonomy, Category
     >>> t = Taxonomy("demo", 1, categories=[Category("a", definition="<script>alert(1)</script>")])
     >>> page = render_guideline_html(t)
-    >>> "<script>" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    >>> "<script>" in page, "&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;" in page
     (False, True)
     """
     t = _check(taxonomy, "render_guideline_html")

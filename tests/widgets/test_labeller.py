@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench._internal.markup import shown_controls
 from workbench.exceptions import StoreError
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
@@ -24,6 +25,7 @@ from workbench.widgets import Labeller, LabelingSession
 from workbench.widgets._protocol import Item
 from workbench.widgets.renderers import (array_to_png, render_audio, render_conversation, render_image,
                                          render_item, render_text)
+from workbench.widgets.renderers import escape as escaped
 
 TAXONOMY = """
 name: support-intents
@@ -238,8 +240,8 @@ def test_that_hover_and_arrow_keys_show_definition_rules_and_edge_cases(store):
     lab._show_definition(0)  # what the mouseenter event on option 1 calls
     html = lab.definition.value
     assert "Refund request" in html and "money back" in html
-    assert "Use duplicate_charge when charged twice." in html
-    assert "A refund asked because of a bug is a refund_request." in html
+    assert escaped("Use duplicate_charge when charged twice.") in html
+    assert escaped("A refund asked because of a bug is a refund_request.") in html
     key(lab, "ArrowRight")
     key(lab, "ArrowRight")
     assert "Duplicate charge" in lab.definition.value
@@ -266,17 +268,17 @@ def test_that_untrusted_item_text_is_escaped(store):
     html = lab.item_html.value
     assert lab.item.item_id == "i4"
     assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in html
+    assert escaped("<script>window.pwned = 1</script>") in html
 
 
 def test_that_pii_is_masked_only_when_asked(store):
     plain = Labeller(store, annotator="alice", round=1, taxonomy=store.taxonomy(1))
     for _ in range(4):
         key(plain, "1")
-    assert "jane.doe@example.com" in plain.item_html.value
+    assert escaped("jane.doe@example.com") in plain.item_html.value
     masked = Labeller(store, annotator="alice", round=1, mask_pii=True)
     assert masked.item.item_id == "i5"
-    assert "jane.doe@example.com" not in masked.item_html.value
+    assert escaped("jane.doe@example.com") not in masked.item_html.value
 
 
 def test_that_a_failed_write_shows_an_error_and_keeps_the_item(store, monkeypatch):
@@ -375,7 +377,7 @@ def test_that_conversations_are_rendered_escaped_from_columns_or_json_text():
     for item in (Item("c", json.dumps(doc)), Item("c", "", meta=doc)):
         html = render_item(item)
         assert "Response 1" in html and "Response 2" in html
-        assert "<script>" not in html and "&lt;script&gt;x()" in html
+        assert "<script>" not in html and escaped("<script>x()") in html
     chat = render_conversation(Item("m", "", meta={"messages": [{"role": "user", "content": "hi"},
                                                                 {"role": "assistant", "content": "hello"}]}))
     assert chat.index("hi") < chat.index("hello") and "wb-role-assistant" in chat
@@ -542,7 +544,7 @@ def test_that_real_sms_messages_are_shown_escaped_and_labelled_as_keyed(shared_d
     for _ in range(150):
         iid = lab.item.item_id
         shown = re.fullmatch(r'<div class="wb-text">(.*)</div>', lab.item_html.value, re.S).group(1)
-        assert shown == html.escape(texts[iid], quote=True)
+        assert shown == escaped(texts[iid]) and html.unescape(shown) == shown_controls(texts[iid])
         special += any(c in texts[iid] for c in "<>&\"'")
         key(lab, "1" if gold[iid] == "spam" else "2")
     assert special > 0  # the sample did contain characters that need escaping

@@ -13,6 +13,7 @@ from workbench.taxonomy import Taxonomy
 from workbench.widgets import PairwiseRater
 from workbench.widgets._protocol import Item
 from workbench.widgets.pairwise import parse_pair
+from workbench.widgets.renderers import escape as escaped
 
 TAXONOMY = """
 name: model-review
@@ -125,7 +126,7 @@ def test_pairwise_back_retracts_and_restores_the_choice_and_rationale(store):
 def test_pairwise_escapes_untrusted_responses(store):
     rater = PairwiseRater(store, annotator="dan", round=1, item_ids=["p3"])
     html = rater.item_html.value
-    assert "<script>" not in html and "&lt;script&gt;window.x=1&lt;/script&gt;" in html
+    assert "<script>" not in html and escaped("<script>window.x=1</script>") in html
 
 
 def test_skip_sends_the_item_to_the_end_and_pressing_a_ranked_response_again_unranks_it(store):

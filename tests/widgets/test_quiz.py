@@ -12,6 +12,7 @@ from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 from workbench.widgets import CalibrationQuiz
 from workbench.widgets.quiz import deciding_rule, quiz_scores
+from workbench.widgets.renderers import escape as escaped
 
 TAXONOMY = """
 name: support-intents
@@ -70,7 +71,7 @@ def test_a_wrong_answer_is_stored_then_explained_by_the_edge_case_naming_both_la
     assert quiz.showing_feedback and quiz.item.item_id == "g1"  # the item stays while the feedback shows
     fb = quiz.feedback.value
     assert "Not quite" in fb and "the right label is Refund request" in fb
-    assert "A refund asked because of a bug is a refund_request." in fb
+    assert escaped("A refund asked because of a bug is a refund_request.") in fb
     assert fb.index("Edge case that decides it") < fb.index("The customer wants money back.")  # rule, then definition
     assert "wb-ko" in quiz.feedback._dom_classes
     assert "wb-right" in quiz.buttons[0]._dom_classes and "wb-wrong" in quiz.buttons[2]._dom_classes

@@ -1,14 +1,19 @@
 """Building blocks for report notebooks: escaped HTML, sentences with intervals, provenance.
 
 Report templates (``templates/*.ipynb``) stay readable by delegating formatting here.
-Every piece of untrusted text (items, notes, labels, taxonomy text) goes through
-:func:`esc` or :func:`frame_html` before it becomes HTML.
+Every piece of untrusted text (items, notes, labels, annotator names, taxonomy text, round
+names) goes through :func:`esc` or :func:`frame_html` before it becomes HTML *or* Markdown:
+:func:`esc` is the package's one escaping path (``workbench._internal.markup.escape_text``),
+inert in both, so ``display(Markdown(f"... {esc(x)} ..."))`` can make no link, image or tag.
+Never put its output in a Markdown code span (backticks): write ``<code>{esc(x)}</code>``.
 
 Examples
 --------
 >>> from workbench.report.narrative import esc, fmt_interval
 >>> esc("<script>alert(1)</script>")
-'&lt;script&gt;alert(1)&lt;/script&gt;'
+'&lt;script&gt;alert&#40;1&#41;&lt;/script&gt;'
+>>> esc("[x](javascript:alert(1))")
+'&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;'
 >>> fmt_interval(0.7123, 0.65, 0.77)
 '0.71 (95% CI 0.65 to 0.77)'
 """
@@ -16,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import math
 from importlib import metadata
@@ -26,6 +30,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .._internal.markup import escape_text as esc, shown_controls
+from .._internal.paths import path_inside, safe_filename
 from ..items import mask_pii as mask_text
 
 __all__ = [
@@ -42,23 +48,13 @@ __all__ = [
     "package_versions",
     "to_jsonable",
     "write_metrics",
+    "output_path",
+    "chart_data",
+    "shown_controls",
 ]
 
 _CALLOUT_COLOURS = {"good": ("#e8f5e9", "#2e7d32"), "warn": ("#fff8e1", "#b26a00"),
                     "bad": ("#fdecea", "#c62828"), "info": ("#e8f0fe", "#1a4fa0")}
-
-
-def esc(text: Any) -> str:
-    """HTML-escape any value (``None`` and NaN become an empty string).
-
-    Examples
-    --------
-    >>> esc(None), esc('a & "b"')
-    ('', 'a &amp; &quot;b&quot;')
-    """
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    return html.escape(str(text), quote=True)
 
 
 def fmt_interval(value: float, low: float, high: float, *, digits: int = 2) -> str:
@@ -134,6 +130,25 @@ def code_html(text: str, *, caption: Optional[str] = None) -> str:
     return (f"{head}<pre style=\"font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
             "line-height:1.45;background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;"
             f"margin:4px 0 12px 0;white-space:pre-wrap;overflow-x:auto\"><code>{esc(text)}</code></pre>")
+
+
+def chart_data(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells are safe to chart: control characters shown as ``⟨U+XXXX⟩``.
+
+    The charts are rendered to SVG (XML), which cannot hold C0 control characters or U+FFFE /
+    U+FFFF; vl-convert aborts the whole kernel on one (a category id or annotator name with a
+    ``\x07`` in it). The labels then read as the report's tables show them (:func:`esc`).
+
+    Examples
+    --------
+    >>> chart_data(pd.DataFrame({"category": ["a\x07b", "c"], "n": [1, 2]}))["category"].tolist()
+    ['a⟨U+0007⟩b', 'c']
+    """
+    out = df.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(lambda v: shown_controls(v) if isinstance(v, str) else v)
+    return out
 
 
 def proportion_interval(successes: float, total: float, *, z: float = 1.959964) -> tuple:
@@ -255,7 +270,7 @@ def examples_html(
                 flag = " (unsure)" if bool(r.get("unsure", False)) is True else ""
                 note = r.get("note")
                 note_txt = f" — “{esc(note)}”" if isinstance(note, str) and note.strip() else ""
-                parts.append(f"{esc(r['annotator'])}: <b>{esc(r['label'])}</b>{esc(flag)}{note_txt}")
+                parts.append(f"{esc(r['annotator'])}: <b>{esc(r['label'])}</b>{flag}{note_txt}")
             judged = "<br>".join(parts)
         rows.append(f"<tr><td style='vertical-align:top;white-space:nowrap;text-align:left'><code style='white-space:nowrap'>{esc(key)}</code></td>"
                     f"<td style='vertical-align:top;max-width:560px;text-align:left'>{esc(text)}</td>"
@@ -319,6 +334,43 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (pd.Timestamp,)):
         return value.isoformat()
     return value
+
+
+def output_path(out_dir: "str | Path", stem: Any, suffix: str) -> Path:
+    """Where to write a side file whose name comes from data (e.g. the taxonomy name).
+
+    ``stem`` is slugged (:func:`workbench._internal.paths.safe_filename`: letters, digits,
+    ``- _ .``; no folder part, never empty) and ``suffix`` appended; the result is refused
+    unless it resolves inside ``out_dir``, so a taxonomy called ``../../x`` or ``a/b`` writes
+    ``out_dir/x...`` or ``out_dir/a-b...``.
+
+    Parameters
+    ----------
+    out_dir : path-like
+    stem : Any
+        The data-derived part of the name.
+    suffix : str
+        Written by the template, e.g. ``"-v2-draft.yaml"``.
+
+    Returns
+    -------
+    pathlib.Path
+        A resolved path inside ``out_dir``.
+
+    Raises
+    ------
+    workbench.exceptions.DataError
+        The path would resolve outside ``out_dir`` (e.g. through a symbolic link).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = output_path(tmp, "../../support intents/EU", "-v2-draft.yaml")
+    ...     path.name, path.parent == Path(tmp).resolve()
+    ('support-intents-EU-v2-draft.yaml', True)
+    """
+    return path_inside(out_dir, safe_filename(stem, suffix))
 
 
 def write_metrics(out_dir: "str | Path", metrics: Mapping[str, Any], *, name: str = "metrics.json") -> Path:

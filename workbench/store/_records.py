@@ -22,7 +22,7 @@ from . import _schema as S
 from ._items import existing_items
 from ._labels import normalize_label
 from .._internal.validation import check_option
-from ..exceptions import DataError, StoreError
+from ..exceptions import DataError, StoreError, ValidationError
 
 __all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
 
@@ -108,38 +108,50 @@ def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
 
 
 def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[dict]:
-    """Check annotation rows for ``round`` and return the values to insert (nothing is written)."""
+    """Check annotation rows for ``round`` and return the values to insert (nothing is written).
+
+    With several rows, an error names the row (1-based), its item and annotator.
+    """
     round = check_round(round, caller)
     version = store._round_version(round)
     rules = None
     now = S.utcnow()
     values = []
     memo: dict = {}  # (kind, label) -> stored label, for hashable labels
-    for row in rows:
-        kind = row.get("kind")
-        kind = "label" if _missing(kind) else kind
-        check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
-        if kind in S.LABEL_KINDS and rules is None:
-            rules = store._label_rules(version)
-        note = row.get("note")
-        session = row.get("session_id")
-        unsure = row.get("unsure", False)
-        label = _label(memo, row.get("label"), kind, rules)
-        values.append({
-            "item_id": _name(row.get("item_id"), "item_id", caller),
-            "annotator": _name(row.get("annotator"), "annotator", caller),
-            "round": round,
-            "label": None if label is None else _text(label, "label", caller),
-            "taxonomy_version": version,
-            "unsure": False if _missing(unsure) else bool(unsure),
-            "note": None if _missing(note) or note == "" else _text(note, "note", caller),
-            "duration_ms": clean_duration(row.get("duration_ms")),
-            "kind": kind,
-            "created_at": now,
-            "session_id": None if _missing(session) else _text(session, "session_id", caller),
-            "retracts": None,
-        })
+    for n, row in enumerate(rows):
+        try:
+            kind = row.get("kind")
+            kind = "label" if _missing(kind) else kind
+            check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
+            if kind in S.LABEL_KINDS and rules is None:
+                rules = store._label_rules(version)
+            values.append(_checked_row(row, kind, round, version, now, _label(memo, row.get("label"), kind, rules),
+                                       caller))
+        except (DataError, StoreError, ValidationError) as exc:
+            if len(rows) == 1:
+                raise
+            where = f"row {n + 1} of {len(rows)} (item {row.get('item_id')!r}, annotator {row.get('annotator')!r})"
+            extra = {"reason": exc.reason} if isinstance(exc, DataError) else {}
+            raise type(exc)(f"{where}: {exc} Nothing was written.", **extra) from None
     return values
+
+
+def _checked_row(row: dict, kind: str, round: int, version: int, now, label: Optional[str], caller: str) -> dict:
+    note, session, unsure = row.get("note"), row.get("session_id"), row.get("unsure", False)
+    return {
+        "item_id": _name(row.get("item_id"), "item_id", caller),
+        "annotator": _name(row.get("annotator"), "annotator", caller),
+        "round": round,
+        "label": None if label is None else _text(label, "label", caller),
+        "taxonomy_version": version,
+        "unsure": False if _missing(unsure) else bool(unsure),
+        "note": None if _missing(note) or note == "" else _text(note, "note", caller),
+        "duration_ms": clean_duration(row.get("duration_ms")),
+        "kind": kind,
+        "created_at": now,
+        "session_id": None if _missing(session) else _text(session, "session_id", caller),
+        "retracts": None,
+    }
 
 
 def write_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:

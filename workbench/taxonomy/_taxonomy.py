@@ -99,7 +99,7 @@ class Taxonomy:
 
     def _repr_html_(self) -> str:
         """A compact summary table for Jupyter (the full page is ``guideline.render_guideline_html``)."""
-        from html import escape
+        from .._internal.markup import escape_text as escape
 
         rows = []
         for c in self.categories:

@@ -26,13 +26,13 @@ Examples
 from __future__ import annotations
 
 import base64
-import html as _html
 import re
 import struct
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+from .._internal.markup import escape_text
 from ..exceptions import DataError
 from ._protocol import Item, decode_json
 
@@ -52,14 +52,20 @@ _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif
 
 
 def escape(value: Any) -> str:
-    """HTML-escape any value (quotes included); ``None`` gives ``""``.
+    """Escape any value for HTML (quotes included) and Markdown; ``None`` and NaN give ``""``.
+
+    The package's one escaping path, :func:`workbench._internal.markup.escape_text`: the text
+    stays inert if a caller also puts it through Markdown, and control and bidi characters
+    are shown as ``⟨U+XXXX⟩``.
 
     Examples
     --------
     >>> escape('<b onclick="x">')
     '&lt;b onclick=&quot;x&quot;&gt;'
+    >>> escape("[a](javascript:x)")
+    '&#91;a&#93;&#40;javascript&#58;x&#41;'
     """
-    return "" if value is None else _html.escape(str(value), quote=True)
+    return escape_text(value)
 
 
 def _highlight(text: str, terms: Optional[Iterable[str]]) -> str:
