@@ -107,21 +107,21 @@ CASES = [
                                                  "--taxonomy", write(t, "big.yaml", TAX.replace(
                                                      "version: 1", "version: 12345678901234567890123"))],
      ["big.yaml", "2,147,483,647"]),
-    ("label-studio-bad-label", lambda t, db: ["import-labels", ls_file(t, json.dumps(
+    ("label-studio-bad-label", lambda t, db: ["import-annotations", ls_file(t, json.dumps(
         [{"data": {"text": f"t{k}", "item_id": f"n{k}"}, "annotations": [{"completed_by": "kim", "result": [
             {"type": "choices", "value": {"choices": ["refund" if k < 9 else "refnd"]}}]}]} for k in range(10)])),
         "--db", db, "--round", "1"], ["refnd", "Valid labels"]),
-    ("label-studio-string-choices", lambda t, db: ["import-labels", ls_file(t, json.dumps(
+    ("label-studio-string-choices", lambda t, db: ["import-annotations", ls_file(t, json.dumps(
         [{"data": {"text": "x"}, "annotations": [{"completed_by": "kim", "result": [
             {"type": "choices", "value": {"choices": "refund"}}]}]}])), "--db", db, "--round", "1"],
      ["value.choices must be a list"]),
-    ("label-studio-truncated", lambda t, db: ["import-labels", ls_file(t, '[{"data": {"text": "x"'), "--db", db,
+    ("label-studio-truncated", lambda t, db: ["import-annotations", ls_file(t, '[{"data": {"text": "x"'), "--db", db,
                                               "--round", "1"], ["ls.json", "not valid JSON at line 1"]),
-    ("label-studio-deeply-nested", lambda t, db: ["import-labels", ls_file(t, "[" * 50_000 + "]" * 50_000),
+    ("label-studio-deeply-nested", lambda t, db: ["import-annotations", ls_file(t, "[" * 50_000 + "]" * 50_000),
                                                   "--db", db, "--round", "1"], ["nests too deeply"]),
-    ("label-studio-wrong-types", lambda t, db: ["import-labels", ls_file(t, '[{"data": {"text": 3}}]'),
+    ("label-studio-wrong-types", lambda t, db: ["import-annotations", ls_file(t, '[{"data": {"text": 3}}]'),
                                                 "--db", db, "--round", "1"], ["must be text; got int"]),
-    ("annotations-infinite-duration", lambda t, db: ["import-labels", write(
+    ("annotations-infinite-duration", lambda t, db: ["import-annotations", write(
         t, "l.csv", "item_id,annotator,label,duration_ms\nb,ben,bug,inf\n"), "--db", db, "--round", "1"],
      ["l.csv", "duration_ms must be a finite number"]),
     # ---- data that goes nowhere
@@ -181,9 +181,9 @@ def test_that_reimporting_a_file_is_idempotent_and_says_so(tmp_path, capsys):
     assert main(["import", items, "--db", str(db)]) == 0
     assert "(1 new, 1 already there)" in capsys.readouterr().out
     labels = write(tmp_path, "l.csv", "item_id,annotator,label\nb,ben,bug\nc,ben,refund\n")
-    assert main(["import-labels", labels, "--db", str(db), "--round", "1"]) == 0
+    assert main(["import-annotations", labels, "--db", str(db), "--round", "1"]) == 0
     assert "2 new annotations" in capsys.readouterr().out
-    assert main(["import-labels", labels, "--db", str(db), "--round", "1"]) == 0
+    assert main(["import-annotations", labels, "--db", str(db), "--round", "1"]) == 0
     assert "0 new annotations, 2 already there" in capsys.readouterr().out
     assert snapshot(db)["annotations"] == 3
 
