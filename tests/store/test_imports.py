@@ -274,18 +274,46 @@ def test_that_a_read_only_store_can_be_read_and_refuses_writes_in_one_line(tmp_p
     assert "\n" not in str(info.value)
 
 
-def test_that_a_version_1_store_is_upgraded_in_place(tmp_path):
-    path = tmp_path / "old.db"
-    store = make(f"sqlite:///{path}")
+def _make_version_1(store) -> None:
+    """Turn a fresh store back into what schema version 1 wrote: the old kind list, no imports table."""
+    from workbench.store._schema import KINDS, _KINDS_V1, _kind_list
+
+    old, new = f"kind IN ({_kind_list(KINDS)})", f"kind IN ({_kind_list(_KINDS_V1)})"
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("DROP TABLE imports")
+        conn.exec_driver_sql("DELETE FROM workbench_schema")
+        conn.exec_driver_sql("INSERT INTO workbench_schema (version, applied_at) VALUES (1, '2026-01-01')")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE annotations DROP CONSTRAINT ck_annotations_kind, "
+                                 f"ADD CONSTRAINT ck_annotations_kind CHECK ({new})")
+        else:
+            sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'annotations'").scalar()
+            version = conn.exec_driver_sql("PRAGMA schema_version").scalar()
+            conn.exec_driver_sql("PRAGMA writable_schema = ON")
+            conn.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE name = 'annotations'", (sql.replace(old, new),))
+            conn.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+            conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+        conn.commit()
+        with pytest.raises(sa.exc.IntegrityError):  # version 1 refuses the new kinds
+            conn.exec_driver_sql("INSERT INTO annotations (item_id, annotator, round, taxonomy_version, unsure, kind, "
+                                 "created_at) VALUES ('a', 'x', 1, 1, false, 'review', '2026-01-01')")
+        conn.rollback()
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_that_a_version_1_store_is_upgraded_in_place(tmp_path, request, backend):
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    store = make(url)
     store.add_items(pd.DataFrame({"item_id": ["a"], "text": ["x"]}))
     store.record("a", "ana", "bug", round=1)
-    store.close()
-    con = sqlite3.connect(path)
-    con.execute("DROP TABLE imports")
-    con.execute("DELETE FROM workbench_schema WHERE version > 1")
-    con.commit()
-    con.close()
-    again = AnnotationStore(path)
+    _make_version_1(store)
+    again = AnnotationStore(url)
     assert again.schema_version == SCHEMA_VERSION == 2
     assert again.annotations()["label"].tolist() == ["bug"]
     assert sa.inspect(again.engine).has_table("imports")
+    with again.engine.begin() as conn:  # the widened constraint admits the new kinds
+        conn.exec_driver_sql("INSERT INTO annotations (item_id, annotator, round, taxonomy_version, unsure, kind, "
+                             "created_at) VALUES ('a', 'rev', 1, 1, false, 'review', '2026-01-01')")
+    assert AnnotationStore(url).schema_version == 2  # reopening does not migrate twice
+    again.close()

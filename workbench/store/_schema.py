@@ -61,7 +61,10 @@ SCHEMA_VERSION = 2
 MAX_INT = _MAX_INT
 
 #: Every annotation kind the store accepts.
-KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric", "spans", "boxes")
+KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric", "spans", "boxes",
+         "review", "ranking", "response", "prompt", "audio_segment", "polygon", "point")
+#: The kinds schema version 1 allowed (its CHECK constraint lists exactly these).
+_KINDS_V1 = KINDS[:9]
 #: Kinds whose label is checked against the round's taxonomy version.
 LABEL_KINDS = frozenset({"label", "adjudication", "quiz"})
 
@@ -155,7 +158,40 @@ imports = sa.Table(
 
 #: from_version -> function(connection) upgrading the tables to from_version + 1. ``create_all``
 #: runs first, so a version that only adds tables needs no statement of its own.
-MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: lambda conn: None}  # 1 -> 2: table ``imports``
+def _kind_list(kinds: Sequence[str]) -> str:
+    return ", ".join(f"'{k}'" for k in kinds)
+
+
+def _widen_kinds(conn: sa.Connection) -> None:
+    """Schema 1 -> 2: the ``kind`` CHECK constraint admits every kind in :data:`KINDS`.
+
+    PostgreSQL swaps the constraint. SQLite cannot alter a CHECK constraint; widening one only
+    relaxes it, for which SQLite documents editing the table's SQL in ``sqlite_schema`` in place
+    (https://sqlite.org/lang_altertable.html, "making other kinds of table schema changes").
+    The ``imports`` table of version 2 was already made by ``create_all``.
+    """
+    old, new = f"kind IN ({_kind_list(_KINDS_V1)})", f"kind IN ({_kind_list(KINDS)})"
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE annotations DROP CONSTRAINT ck_annotations_kind, "
+                             f"ADD CONSTRAINT ck_annotations_kind CHECK ({new})")
+        return
+    sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'annotations'").scalar()
+    if new in sql:
+        return
+    if old not in sql:  # pragma: no cover - a store edited by hand
+        raise StoreError("Cannot upgrade the annotations table: its kind constraint is not the one schema "
+                         "version 1 wrote. Export the annotations and import them into a new store.")
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar()
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        conn.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'annotations'",
+                             (sql.replace(old, new),))
+        conn.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+
+
+MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: _widen_kinds}  # 1 -> 2: more kinds; table imports
 
 
 def utcnow() -> _dt.datetime:
