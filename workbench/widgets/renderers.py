@@ -82,7 +82,7 @@ def _highlight(text: str, terms: Optional[Iterable[str]]) -> str:
     return "".join(out)
 
 
-_PII_TOKEN = re.compile(r"\[(email|phone|card|iban|ip)\]")
+_PII_TOKEN = re.compile(r"&#91;(email|phone|card|iban|ip)&#93;")  # mask_pii's tokens, once escaped
 
 
 def render_text(item: Item, *, mask_pii: bool = False, highlight: Optional[Iterable[str]] = None) -> str:
@@ -106,6 +106,8 @@ def render_text(item: Item, *, mask_pii: bool = False, highlight: Optional[Itera
     --------
     >>> render_text(Item("x", "a < b"))
     '<div class="wb-text">a &lt; b</div>'
+    >>> render_text(Item("x", "mail ana@x.org"), mask_pii=True)
+    '<div class="wb-text">mail <span class="wb-pii">email</span></div><div class="wb-masked">personal data masked</div>'
     """
     text = item.text or ""
     note = ""
