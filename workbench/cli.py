@@ -127,19 +127,30 @@ def _shown(store) -> str:
 
 _LABEL_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet",
                   ".json": "label-studio"}
+_LS_FORMATS = ("label-studio", "label-studio-min", "label-studio-csv")
+
+
+def _annotator_map(args):
+    from .interop import AnnotatorMap, read_annotator_map
+
+    return read_annotator_map(args.annotator_map) if getattr(args, "annotator_map", None) else AnnotatorMap()
 
 
 def cmd_import_annotations(args) -> int:
     fmt = args.format or _LABEL_FORMATS.get(Path(args.file).suffix.lower())
     if fmt is None:
         raise WorkbenchError(f"Cannot tell the format of {args.file} from its suffix; pass --format "
-                             f"({', '.join(sorted(set(_LABEL_FORMATS.values())))}).")
+                             f"({', '.join(sorted(set(_LABEL_FORMATS.values()) | set(_LS_FORMATS)))}).")
     if not Path(args.file).is_file():
         raise FileNotFoundError(f"{args.file} does not exist; check the path")
     store = _store(args.db, create=False)
     _existing_round(store, args.round)
-    if fmt == "label-studio":
-        result = store.import_label_studio(args.file, round=args.round)
+    if fmt in _LS_FORMATS:
+        from .interop import import_label_studio
+
+        config = Path(args.label_config).read_text(encoding="utf-8") if args.label_config else None
+        result = import_label_studio(store, args.file, round=args.round, format=fmt, annotators=_annotator_map(args),
+                                     ground_truth=args.ground_truth, text_key=args.text_key, label_config=config)
     else:
         result = store.import_annotations(args.file, round=args.round, format=fmt, encoding=args.encoding,
                                           restore=not args.raw_cells)
@@ -149,7 +160,20 @@ def cmd_import_annotations(args) -> int:
 
 def cmd_export(args) -> int:
     store = _store(args.db, create=False)
-    n = store.export(args.output, format=args.format, round=args.round, neutralize=not args.raw_cells)
+    if args.format == "label-studio-config":
+        from .interop import label_studio_config
+
+        version = store.round_info(args.round)["taxonomy_version"] if args.round is not None else None
+        taxonomy = store.taxonomy(version)
+        Path(args.output).write_text(label_studio_config(taxonomy) + "\n", encoding="utf-8")
+        _say(f"Wrote the Label Studio labeling config of {taxonomy.name!r} v{taxonomy.version} to {args.output}")
+        return 0
+    if args.format == "label-studio":
+        from .interop import export_label_studio
+
+        n = export_label_studio(store, args.output, round=args.round, annotators=_annotator_map(args))
+    else:
+        n = store.export(args.output, format=args.format, round=args.round, neutralize=not args.raw_cells)
     scope = f"round {args.round}" if args.round is not None else "every round"
     _say(f"Exported {n} annotations ({scope}) from {_shown(store)} as {args.format} to {args.output}")
     return 0
@@ -271,22 +295,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8", help="text encoding of the file (default: utf-8)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("import-annotations", help="import annotations (csv/jsonl/parquet from `export`, or a Label "
-                                             "Studio JSON export) into a round; idempotent")
+    p = sub.add_parser("import-annotations", help="import annotations into a round: an `export` file (csv, jsonl, "
+                                                  "parquet) or a Label Studio export; all-or-nothing and idempotent",
+                       description="Import annotations into a round. Every row is checked first, then everything is "
+                                   "written in one transaction; importing the same file again adds nothing. Label "
+                                   "Studio users map back to annotator names through --annotator-map (default: "
+                                   "name@workbench.local is 'name', any other email stays the name).")
     p.add_argument("file")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")
     p.add_argument("--round", type=int, required=True)
-    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio"], default=None,
-                   help="default: from the suffix (.json = Label Studio)")
+    p.add_argument("--format", choices=["csv", "jsonl", "parquet", *_LS_FORMATS], default=None,
+                   help="default: from the suffix (.json = Label Studio JSON; JSON_MIN is recognised)")
+    p.add_argument("--annotator-map", metavar="FILE", default=None,
+                   help="CSV name,email[,label_studio_id] (or JSON/YAML {name: email}) mapping annotators to "
+                        "Label Studio users")
+    p.add_argument("--ground-truth", choices=["label", "adjudication"], default="label",
+                   help="a Label Studio ground-truth star: keep it as the labeler's label and mark it (default), "
+                        "or import it as an adjudication")
+    p.add_argument("--label-config", metavar="FILE", default=None,
+                   help="the project's labeling config XML, to read JSON_MIN / CSV columns exactly")
+    p.add_argument("--text-key", default="text", help="Label Studio task data field holding the text (default: text)")
     p.add_argument("--encoding", default="utf-8", help="text encoding of a csv/jsonl file (default: utf-8)")
     p.add_argument("--raw-cells", action="store_true",
                    help="keep a leading ' in cells (default: undo the formula guard of a CSV export)")
     p.set_defaults(func=cmd_import_annotations)
 
-    p = sub.add_parser("export", help="export annotations")
+    p = sub.add_parser("export", help="export annotations (or the Label Studio labeling config)")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")
-    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio"], default="csv")
+    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "label-studio", "label-studio-config"],
+                   default="csv")
     p.add_argument("--round", type=int, default=None)
+    p.add_argument("--annotator-map", metavar="FILE", default=None,
+                   help="label-studio: CSV name,email[,label_studio_id] mapping annotators to Label Studio users "
+                        "(default: name@workbench.local)")
     p.add_argument("--raw-cells", action="store_true",
                    help="CSV: write cells raw (default: cells starting with = + - @ get a leading ' so a "
                         "spreadsheet cannot run them)")
@@ -323,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Arguments that name files or folders; resolved against the caller's working directory.
-_PATH_ARGS = ("directory", "taxonomy", "output", "items", "dir", "report_dir", "file")
+_PATH_ARGS = ("directory", "taxonomy", "output", "items", "dir", "report_dir", "file", "annotator_map",
+              "label_config")
 
 
 def resolve_paths(args: argparse.Namespace) -> argparse.Namespace:

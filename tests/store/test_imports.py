@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from workbench.exceptions import DataError, LabelNotInTaxonomyError, StoreError, TaxonomyError, ValidationError
+from workbench.exceptions import DataError, StoreError, TaxonomyError, ValidationError
 from workbench.store import AnnotationStore
 from workbench.store._schema import SCHEMA_VERSION
 from workbench.taxonomy import Taxonomy
@@ -34,88 +33,6 @@ def counts(store):
     with store.engine.connect() as conn:
         return {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
                 for t in ("items", "annotations", "imports", "taxonomies")}
-
-
-def ls_task(item_id, text, *anns):
-    return {"id": hash(item_id) % 1000, "data": {"text": text, "item_id": item_id}, "annotations": list(anns)}
-
-
-def ls_ann(ann_id, who, choices, **extra):
-    return {"id": ann_id, "completed_by": {"email": who}, "created_at": f"2026-11-01T10:00:{ann_id:02d}Z",
-            "result": [{"type": "choices", "from_name": "intent", "to_name": "text", "value": {"choices": choices}}],
-            **extra}
-
-
-# ----------------------------------------------------------------------------- Label Studio
-
-
-def test_that_a_label_studio_import_with_one_bad_label_writes_nothing(sqlite_url):
-    store = make(sqlite_url)
-    before = counts(store)
-    tasks = [ls_task(f"i{k}", f"text {k}", ls_ann(k, "ana", ["refund"])) for k in range(50)]
-    tasks.append(ls_task("i50", "text 50", ls_ann(51, "ana", ["refnd"])))
-    with pytest.raises(LabelNotInTaxonomyError, match="refnd"):
-        store.import_label_studio(tasks, round=1)
-    assert counts(store) == before  # neither the 51 items nor the 50 good labels went in
-
-
-def test_that_importing_the_same_label_studio_export_twice_adds_nothing(sqlite_url, tmp_path):
-    store = make(sqlite_url)
-    tasks = [ls_task("a", "refund me", ls_ann(1, "ana", ["refund"]), ls_ann(2, "ben", ["bug"]))]
-    path = tmp_path / "ls.json"
-    path.write_text(json.dumps(tasks))
-    first = store.import_label_studio(path, round=1)
-    again = store.import_label_studio(path, round=1)
-    assert (first.annotations_new, first.annotations_existing) == (2, 0)
-    assert (again.annotations_new, again.annotations_existing, again.items_existing) == (0, 2, 1)
-    assert len(store.annotations(current_only=False)) == 2
-    # an annotation edited in Label Studio comes back as a correction, the other stays
-    tasks[0]["annotations"][0]["result"][0]["value"]["choices"] = ["bug"]
-    tasks[0]["annotations"][0]["updated_at"] = "2026-11-02T09:00:00Z"
-    edited = store.import_label_studio(tasks, round=1)
-    assert (edited.annotations_new, edited.annotations_existing) == (1, 1)
-    assert store.annotations().set_index("annotator")["label"].to_dict() == {"ana": "bug", "ben": "bug"}
-
-
-def test_that_a_string_for_choices_is_an_error_not_a_list_of_characters(sqlite_url):
-    store = make(sqlite_url)
-    task = ls_task("a", "x", ls_ann(1, "ana", "refund"))
-    with pytest.raises(DataError, match=r"value.choices must be a list of label strings.*'refund'"):
-        store.import_label_studio([task], round=1)
-    assert counts(store)["items"] == 0
-
-
-def test_that_one_item_id_with_two_texts_is_an_error(sqlite_url):
-    store = make(sqlite_url)
-    tasks = [ls_task("a", "first text", ls_ann(1, "ana", ["refund"])),
-             ls_task("a", "second text", ls_ann(2, "ben", ["bug"]))]
-    with pytest.raises(DataError, match="'a'") as info:
-        store.import_label_studio(tasks, round=1)
-    assert info.value.reason == "duplicate_id"
-    assert counts(store)["items"] == 0
-
-
-@pytest.mark.parametrize("text, message", [
-    ('[{"data": {"text": "x"}, "annotations": [', "not valid JSON at line 1, column"),
-    ("[" * 100_000 + "]" * 100_000, "nests too deeply"),
-    ('[1, 2]', "task 0 is a int, not a task object"),
-    ('[{"data": "x"}]', "has no data object"),
-    ('[{"data": {"text": 5}}]', "must be text; got int"),
-    ('[{"data": {"text": "x"}, "annotations": {"a": 1}}]', "'annotations' must be a list"),
-    ('[{"data": {"text": "x"}, "annotations": [{"result": "choices"}]}]', "must be an object with a 'result' list"),
-    ('[{"data": {"text": "x"}, "annotations": [{"completed_by": 1, "lead_time": "slow", "result": '
-     '[{"type": "choices", "value": {"choices": ["bug"]}}]}]}]', "lead_time must be a number"),
-    ('id,text,annotations\n1,x,[]\n', "looks like a CSV export: export the project as JSON"),
-    ('[{"id": 1, "text": "x", "intent": "bug"}]', "looks like a JSON_MIN or CSV-style export"),
-])
-def test_that_broken_label_studio_files_get_one_clear_error(sqlite_url, tmp_path, text, message):
-    store = make(sqlite_url)
-    path = tmp_path / "ls.json"
-    path.write_text(text)
-    with pytest.raises(DataError) as info:
-        store.import_label_studio(path, round=1)
-    assert message in str(info.value) and "\n" not in str(info.value)
-    assert counts(store)["items"] == 0
 
 
 # ----------------------------------------------------------------------------- annotation files

@@ -55,6 +55,8 @@ class ImportResult:
         Ids of the new annotations, in file order.
     taxonomy_version : int or None
         The taxonomy version saved with the import, if one was given.
+    ignored : tuple of (str, int)
+        What the source held that was not imported, and how much (e.g. ``("predictions", 12)``).
     """
 
     items_new: int = 0
@@ -63,6 +65,7 @@ class ImportResult:
     annotations_existing: int = 0
     annotation_ids: tuple = field(default=(), repr=False)
     taxonomy_version: Optional[int] = None
+    ignored: tuple = ()
 
     def summary(self) -> str:
         """One line for people: ``'3 new items, 2 already there; 5 new annotations'``."""
@@ -77,6 +80,7 @@ class ImportResult:
                 parts.append(text + (f", {old} already there" if old else ""))
         if self.taxonomy_version is not None:
             parts.append(f"taxonomy version {self.taxonomy_version} saved")
+        parts.extend(f"{n} {what} ignored" for what, n in self.ignored)
         return "; ".join(parts)
 
 
@@ -132,7 +136,8 @@ def existing_source_keys(conn: sa.Connection, keys: Sequence[str]) -> set:
 
 def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
                  annotations: Optional[Sequence[Dict[str, Any]]] = None, round: Optional[int] = None,
-                 source: Optional[str] = None, progress: Optional[bool] = None) -> ImportResult:
+                 source: Optional[str] = None, progress: Optional[bool] = None,
+                 ignored: Sequence = ()) -> ImportResult:
     """Check everything, then write items, a taxonomy and keyed annotations in one transaction.
 
     Parameters
@@ -148,7 +153,10 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
     round : int, optional
         The round of ``annotations`` (required with them).
     source : str, optional
-        Where the rows came from (a file name), kept with the keys.
+        Where the rows came from (a file name), kept with the keys. A row's ``source_meta``
+        (a JSON-able dict) is kept with its key too.
+    ignored : sequence of (str, int)
+        Passed through to the result, for the summary.
 
     Returns
     -------
@@ -172,11 +180,14 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
             fresh = list({k: v for k, v in fresh}.items())  # one key twice in a file: once
             ids = write_annotations(conn, [v for _, v in fresh])
             now = S.db_time(conn, S.utcnow())
-            S.bulk_insert(conn, S.imports, ["source_key", "annotation_id", "source", "created_at"],
-                          [(k, i, source, now) for (k, _), i in zip(fresh, ids)])
+            meta = {r["source_key"]: r.get("source_meta") for r in rows}
+            S.bulk_insert(conn, S.imports, ["source_key", "annotation_id", "source", "meta", "created_at"],
+                          [(k, i, source, json.dumps(meta[k], default=str) if meta.get(k) else None, now)
+                           for (k, _), i in zip(fresh, ids)])
     except sa.exc.IntegrityError as exc:
         raise integrity_error(store, exc, [v["item_id"] for v in values], "import") from exc
     n_file_items = 0 if frame is None else len(frame)
     return ImportResult(items_new=n_items, items_existing=n_file_items - n_items,
                         annotations_new=len(ids), annotations_existing=len(rows) - len(ids),
-                        annotation_ids=tuple(ids), taxonomy_version=version)
+                        annotation_ids=tuple(ids), taxonomy_version=version,
+                        ignored=tuple((str(w), int(n)) for w, n in ignored if n))

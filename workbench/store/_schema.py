@@ -153,6 +153,7 @@ imports = sa.Table(
     sa.Column("source_key", sa.String(64), primary_key=True),  # sha256 of the source row (see _imports)
     sa.Column("annotation_id", _ID, sa.ForeignKey("annotations.id"), nullable=False),
     sa.Column("source", sa.String, nullable=True),  # the file name, for people
+    sa.Column("meta", sa.Text, nullable=True),  # JSON: what the source said beyond the row (e.g. a ground-truth star)
     sa.Column("created_at", _TS, nullable=False),
 )
 

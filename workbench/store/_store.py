@@ -49,7 +49,7 @@ from ._labels import LabelRules
 from ._read import read_annotations
 from ._example import fill_example_store
 from ._imports import ImportResult, import_batch
-from ._io import export_annotations, import_annotations, import_label_studio
+from ._io import export_annotations, import_annotations
 from ._records import insert_annotations, insert_assignments, insert_retract, progress_table
 from .._internal.validation import check_columns, check_option
 from ..exceptions import StoreError
@@ -462,7 +462,9 @@ class AnnotationStore:
     # ----------------------------------------------------------------- export / import
     def export(self, path_or_buffer: Any, *, format: str = "csv", round: Optional[int] = None,
                current_only: bool = True, neutralize: bool = True) -> int:
-        """Write annotations as ``csv``, ``jsonl``, ``parquet`` or ``label-studio`` JSON; return the row count.
+        """Write annotations as ``csv``, ``jsonl`` or ``parquet``; return the row count.
+
+        Label Studio JSON: :func:`workbench.interop.export_label_studio`.
 
         A file appears only once completely written. CSV text cells that a spreadsheet would
         run as a formula (``= + - @``, tab, CR first) get a leading ``'``; pass
@@ -498,6 +500,27 @@ class AnnotationStore:
         """
         return import_batch(self, items=df, taxonomy=taxonomy, progress=progress)
 
+    def import_records(self, *, items: Optional[pd.DataFrame] = None, annotations: Optional[list] = None,
+                       round: Optional[int] = None, source: Optional[str] = None, ignored: Sequence = ()) -> ImportResult:
+        """Write items and keyed annotation rows from another tool in one transaction.
+
+        The building block of every import (:mod:`workbench.interop` uses it): each row of
+        ``annotations`` is a dict as for :meth:`record_many` plus a ``source_key`` (the
+        identity of its source record; rows whose key was imported before are skipped) and
+        optionally ``source_meta`` (a JSON-able dict kept with the key). Everything is checked
+        before the first write; nothing is stored when anything fails.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> row = {"item_id": "m1", "annotator": "ana", "label": "bug", "source_key": "tool-a:17"}
+        >>> store.import_records(annotations=[row], round=1).summary()
+        '1 new annotation'
+        >>> store.import_records(annotations=[row], round=1).summary()
+        '0 new annotations, 1 already there'
+        """
+        return import_batch(self, items=items, annotations=annotations, round=round, source=source, ignored=ignored)
+
     def import_annotations(self, path: Any, *, round: int, format: Optional[str] = None, encoding: str = "utf-8",
                            restore: bool = True) -> ImportResult:
         """Import an annotation file (CSV, JSON Lines, Parquet as :meth:`export` writes) into ``round``.
@@ -517,25 +540,3 @@ class AnnotationStore:
         ('1 new annotation', '0 new annotations, 1 already there')
         """
         return import_annotations(self, path, round=round, format=format, encoding=encoding, restore=restore)
-
-    def import_label_studio(self, path_or_data: Any, *, round: int, **kwargs) -> ImportResult:
-        """Import a Label Studio classification export (``Choices`` results) into ``round``.
-
-        Keywords: ``from_name`` (the Choices control, default any), ``text_key="text"`` and
-        ``id_key="item_id"`` (task data fields; without an id the text is hashed),
-        ``annotator`` (overrides ``completed_by``), ``dataset``, ``add_items=True``. Items and
-        annotations are checked first and written in one transaction, oldest first; the same
-        export imported again adds nothing.
-
-        Examples
-        --------
-        >>> store = AnnotationStore.example()
-        >>> tasks = [{"data": {"text": "Refund!", "item_id": "m9"}, "annotations": [{"completed_by": "kim",
-        ...           "result": [{"type": "choices", "value": {"choices": ["refund"]}}]}]}]
-        >>> store.import_label_studio(tasks, round=1).summary(), store.annotations()["annotator"].tolist()
-        ('1 new item; 1 new annotation', ['kim'])
-        >>> store.import_label_studio(tasks, round=1).summary()
-        '0 new items, 1 already there; 0 new annotations, 1 already there'
-        """
-
-        return import_label_studio(self, path_or_data, round=round, **kwargs)
