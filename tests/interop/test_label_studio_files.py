@@ -76,12 +76,13 @@ def test_that_an_export_keeps_unsure_note_duration_time_and_maps_annotators(sqli
     path = tmp_path / "ls.json"
     assert export_label_studio(store, path, round=1, annotators=read_annotator_map(people)) == 3
     tasks = {t["data"]["item_id"]: t for t in json.loads(path.read_text())}
-    by_who = {a["completed_by"]: a for t in tasks.values() for a in t["annotations"]}
+    by_who = {a["completed_by"]["email"]: a for t in tasks.values() for a in t["annotations"]}
     assert set(by_who) == {"ana.silva@example.org", "ben@example.org", "rev@workbench.local"}
     ana = by_who["ana.silva@example.org"]
     assert ana["lead_time"] == 2.5 and ana["created_at"].startswith(str(pd.Timestamp.now("UTC").year))
-    assert {r["from_name"]: r["value"] for r in ana["result"]} == {
-        "label": {"choices": ["refund"]}, "unsure": {"choices": ["unsure"]}, "note": {"text": ["easy"]}}
+    values = {r["from_name"]: r["value"] for r in ana["result"]}
+    assert values.pop("created_at")["text"][0] == ana["created_at"]  # kept as a result: Label Studio resets it
+    assert values == {"label": {"choices": ["refund"]}, "unsure": {"choices": ["unsure"]}, "note": {"text": ["easy"]}}
     assert by_who["ben@example.org"]["was_cancelled"] and by_who["rev@workbench.local"]["ground_truth"]
 
 
@@ -106,7 +107,7 @@ def test_that_an_export_imports_back_unchanged_and_once(sqlite_url, tmp_path):
     first = import_label_studio(fresh, path, round=1)
     again = import_label_studio(fresh, path, round=1)
     assert (first.annotations_new, again.annotations_new, again.annotations_existing) == (4, 0, 4)
-    cols = ["item_id", "annotator", "label", "kind", "note", "unsure", "duration_ms"]
+    cols = ["item_id", "annotator", "label", "kind", "note", "unsure", "duration_ms", "created_at"]
     norm = lambda df: sorted(map(tuple, df[cols].astype(object).where(df[cols].notna(), None).values.tolist()), key=str)
     assert norm(fresh.annotations()) == norm(store.annotations())
 

@@ -80,7 +80,7 @@ def import_label_studio(store, source: Any, *, round: int, format: Optional[str]
     items = parsed.items if add_items else None
     if items is not None and dataset is not None:
         items = items.assign(dataset=str(dataset))
-    rows = [{k: v for k, v in r.items() if k != "created_at"} for r in parsed.rows]
+    rows = parsed.rows
     return store.import_records(items=items, annotations=rows, round=round, source=where,
                                 ignored=sorted(parsed.ignored.items()))
 

@@ -39,10 +39,13 @@ from xml.etree import ElementTree as ET
 
 from ..exceptions import DataError
 
-__all__ = ["label_studio_config", "config_controls", "CONTROL_TAGS", "LABEL_FROM", "NOTE_FROM", "UNSURE_FROM"]
+__all__ = ["label_studio_config", "config_controls", "CONTROL_TAGS", "LABEL_FROM", "NOTE_FROM", "UNSURE_FROM",
+           "CREATED_FROM"]
 
 #: Control names the workbench writes (and reads back by default).
 LABEL_FROM, NOTE_FROM, UNSURE_FROM = "label", "note", "unsure"
+#: A result the workbench adds to carry a judgement's time (Label Studio resets ``created_at`` on import).
+CREATED_FROM = "created_at"
 
 #: Label Studio control tags and the result ``type`` each produces.
 CONTROL_TAGS = {"Choices": "choices", "Taxonomy": "taxonomy", "Labels": "labels", "RectangleLabels": "rectanglelabels",

@@ -1,11 +1,12 @@
 """Workbench annotations as Label Studio tasks that a Label Studio server imports unchanged.
 
-Label Studio accepts an annotation's ``completed_by`` only as a member of the project's
-organisation, so annotator names go through an :class:`~workbench.interop.AnnotatorMap`
+Label Studio accepts an annotation's ``completed_by`` only as ``{"email": ...}`` or the user id
+of a member of the project's organisation, so annotator names go through an :class:`~workbench.interop.AnnotatorMap`
 (name -> email, and the Label Studio user id when known). Every judgement keeps what Label
 Studio has a place for: the label as ``choices`` (or ``taxonomy`` paths for a hierarchy),
 the note as a ``textarea`` named ``note``, the unsure flag as a ``choices`` named ``unsure``,
-the duration as ``lead_time`` (seconds), the time as ``created_at``; skips are
+the duration as ``lead_time`` (seconds), the time as ``created_at`` and, because Label Studio
+replaces that with the import time, also as a ``textarea`` result named ``created_at``; skips are
 ``was_cancelled``; adjudications are ``ground_truth``. The item id travels in
 ``data["item_id"]``. :func:`~workbench.interop.label_studio_config` writes the matching config.
 
@@ -18,7 +19,7 @@ Examples
 >>> task = to_label_studio(anns, pd.DataFrame({"item_id": ["m1"], "text": ["refund please"]}))[0]
 >>> ann = task["annotations"][0]
 >>> ann["completed_by"], ann["lead_time"], [r["from_name"] for r in ann["result"]]
-('ana@workbench.local', 2.5, ['label', 'unsure', 'note'])
+({'email': 'ana@workbench.local'}, 2.5, ['label', 'unsure', 'note', 'created_at'])
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any, List, Optional
 import pandas as pd
 
 from ._annotators import AnnotatorMap
-from ._ls_config import LABEL_FROM, NOTE_FROM, UNSURE_FROM
+from ._ls_config import CREATED_FROM, LABEL_FROM, NOTE_FROM, UNSURE_FROM
 
 __all__ = ["to_label_studio", "EXPORT_KINDS"]
 
@@ -93,9 +94,14 @@ def to_label_studio(annotations: pd.DataFrame, items: pd.DataFrame, *, annotator
                 result.append({"from_name": NOTE_FROM, "to_name": to_name, "type": "textarea",
                                "value": {"text": [note]}})
             email = annotators.email(a.annotator)
-            ann = {"completed_by": by_id.get(email.lower(), email) if user_ids else email, "result": result,
+            created = pd.Timestamp(a.created_at).isoformat()
+            # Label Studio sets created_at to the import time but keeps result entries: the time travels in one
+            result.append({"from_name": CREATED_FROM, "to_name": to_name, "type": "textarea",
+                           "value": {"text": [created]}})
+            who = by_id.get(email.lower()) if user_ids else None
+            ann = {"completed_by": who if who is not None else {"email": email}, "result": result,
                    "was_cancelled": a.kind == "skip", "ground_truth": a.kind == "adjudication",
-                   "created_at": pd.Timestamp(a.created_at).isoformat()}
+                   "created_at": created}
             duration = getattr(a, "duration_ms", None)
             if duration is not None and not pd.isna(duration):
                 ann["lead_time"] = float(duration) / 1000.0

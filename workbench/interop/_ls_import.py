@@ -48,7 +48,7 @@ import pandas as pd
 from ..exceptions import DataError
 from ..items import item_id_for
 from ._annotators import AnnotatorMap
-from ._ls_config import LABEL_FROM, NOTE_FROM, UNSURE_FROM
+from ._ls_config import CREATED_FROM, LABEL_FROM, NOTE_FROM, UNSURE_FROM
 
 __all__ = ["parse_label_studio_export", "read_label_studio_file", "LabelStudioExport", "FORMATS"]
 
@@ -153,6 +153,9 @@ def _fold_results(results: List[dict], where: str, controls: Dict[str, str]) -> 
             if isinstance(score, bool) or not isinstance(score, (int, float)):
                 raise DataError(f"{where}: value.{kind} must be a number; got {score!r}.", reason="bad_label_studio")
             out["rubric"][str(name)] = score
+        elif kind == "textarea" and name == CREATED_FROM:
+            texts = value.get("text")
+            out["created_at"] = texts[0] if isinstance(texts, list) and texts and isinstance(texts[0], str) else None
         elif kind == "textarea":
             texts = value.get("text")
             texts = [texts] if isinstance(texts, str) else texts
@@ -249,7 +252,7 @@ def parse_label_studio_export(tasks: List[dict], *, annotators: Optional[Annotat
             base = {"item_id": item_id, "annotator": annotators.resolve(ann.get("completed_by"), where=where),
                     "note": parts.get("note"), "unsure": parts.get("unsure", False),
                     "duration_ms": None if lead is None else float(lead) * 1000,
-                    "created_at": ann.get("created_at"), "_order": (ann.get("created_at") or "", ann.get("id") or 0),
+                    "created_at": parts.get("created_at") or ann.get("created_at"), "_order": (parts.get("created_at") or ann.get("created_at") or "", ann.get("id") or 0),
                     "_ground_truth": bool(ann.get("ground_truth")),
                     "source_meta": {"label_studio_id": ann.get("id"), "ground_truth": bool(ann.get("ground_truth")),
                                     "updated_at": ann.get("updated_at")}}

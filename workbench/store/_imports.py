@@ -169,7 +169,7 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
     missing_key = [i for i, r in enumerate(rows) if not r.get("source_key")]
     if missing_key:
         raise ValueError(f"import_batch: rows {missing_key[:10]} have no source_key; use with_source_keys()")
-    values = prepare_annotations(store, rows, round=round, caller="import") if rows else []
+    values = prepare_annotations(store, rows, round=round, caller="import", keep_times=True) if rows else []
     keys = [r["source_key"] for r in rows]
     try:
         with S.write_transaction(store.engine) as conn:

@@ -108,10 +108,12 @@ def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
     return normalize_label(label, kind=kind, rules=rules)
 
 
-def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str) -> List[dict]:
+def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str, keep_times: bool = False) -> List[dict]:
     """Check annotation rows for ``round`` and return the values to insert (nothing is written).
 
     With several rows, an error names the row (1-based), its item and annotator.
+    ``keep_times`` keeps a row's own ``created_at`` (an import of judgements made elsewhere);
+    otherwise every row gets the time of the write.
     """
     round = check_round(round, caller)
     version = store._round_version(round)
@@ -126,8 +128,9 @@ def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str) -> 
             check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
             if kind in S.LABEL_KINDS and rules is None:
                 rules = store._label_rules(version)
-            values.append(_checked_row(row, kind, round, version, now, _label(memo, row.get("label"), kind, rules),
-                                       caller))
+            when = _source_time(row.get("created_at"), caller) if keep_times else None
+            values.append(_checked_row(row, kind, round, version, when or now,
+                                       _label(memo, row.get("label"), kind, rules), caller))
         except (DataError, StoreError, ValidationError) as exc:
             if len(rows) == 1:
                 raise
@@ -135,6 +138,20 @@ def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str) -> 
             extra = {"reason": exc.reason} if isinstance(exc, DataError) else {}
             raise type(exc)(f"{where}: {exc} Nothing was written.", **extra) from None
     return values
+
+
+def _source_time(value: Any, caller: str):
+    """A source row's ``created_at`` as an aware UTC datetime, or None when it has none."""
+    if _missing(value) or value == "":
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{caller}: created_at must be a date and time such as 2026-11-01T10:00:00Z; got "
+                        f"{value!r}.", reason="bad_time") from None
+    if pd.isna(stamp):
+        return None
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")).to_pydatetime()
 
 
 def _checked_row(row: dict, kind: str, round: int, version: int, now, label: Optional[str], caller: str) -> dict:
@@ -195,10 +212,12 @@ def _bulk_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
     """
     a = S.annotations
     sqlite = conn.dialect.name == "sqlite"
-    created = S.db_time(conn, values[0]["created_at"])
+    first = values[0]["created_at"]
+    same = all(v["created_at"] is first for v in values)
+    created = [S.db_time(conn, first)] * len(values) if same else [S.db_time(conn, v["created_at"]) for v in values]
     rows = [(v["item_id"], v["annotator"], v["round"], v["label"], v["taxonomy_version"],
-             int(v["unsure"]) if sqlite else v["unsure"], v["note"], v["duration_ms"], v["kind"], created,
-             v["session_id"]) for v in values]
+             int(v["unsure"]) if sqlite else v["unsure"], v["note"], v["duration_ms"], v["kind"], when,
+             v["session_id"]) for v, when in zip(values, created)]
     if sqlite:
         before = conn.execute(sa.select(sa.func.max(a.c.id))).scalar() or 0
         S.bulk_insert(conn, a, _COLS, rows)

@@ -1,0 +1,583 @@
+"""Pairwise preferences between systems: win rates, Bradley-Terry scores, rater agreement, biases.
+
+Private helper of :mod:`workbench.agreement` (re-exported there). The input is a
+*preferences* frame, one row per judgement of one pair of systems:
+``item_id, annotator, system_a, system_b, winner``, where ``system_a`` is the response
+shown first (position a), and ``winner`` is ``system_a``'s or ``system_b``'s name, or
+missing (None / NaN) for a tie. :func:`preferences_from_annotations` builds it from the
+store's ``kind="pairwise"`` rows (``{"choice": "a", "ranking": ["a", "b"], "tie": false}``)
+and the items' ``system_a``, ``system_b``, ... columns; a ranking of three or more
+responses becomes every pair it orders.
+
+Examples
+--------
+>>> import pandas as pd
+>>> prefs = pd.DataFrame({"item_id": [1, 2, 3, 4], "annotator": ["ana"] * 4,
+...                       "system_a": ["gpt", "gpt", "claude", "gpt"], "system_b": ["claude"] * 3 + ["llama"],
+...                       "winner": ["gpt", None, "gpt", "llama"]})
+>>> win_rates(prefs)[["system", "wins", "ties", "losses", "win_rate"]]
+   system  wins  ties  losses  win_rate
+0   llama     1     0       0     1.000
+1     gpt     2     1       1     0.625
+2  claude     0     1       2     0.250
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from itertools import combinations
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+from scipy.sparse.csgraph import connected_components
+
+from ._bootstrap import bootstrap_sums, percentile_interval
+from ._tables import agreement_table
+from .._internal.validation import (check_columns, check_fraction, check_positive_int, check_random_state,
+                                    shown)
+from ..exceptions import DataError, ValidationError, WorkbenchWarning
+
+__all__ = ["preferences_from_annotations", "win_rates", "bradley_terry", "preference_agreement", "tie_rate",
+           "position_bias", "transitivity_violations"]
+
+PREFERENCE_COLUMNS = ["item_id", "annotator", "system_a", "system_b", "winner"]
+TIE = "(tie)"  #: the winner label of a tie in :func:`preference_agreement`
+LETTERS = "abcdefghi"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+def _where(item, annotator) -> str:
+    return f"the judgement of annotator {annotator!r} on item {item!r}"
+
+
+def _checked(prefs, caller: str, item_col: str, annotator_col: str) -> pd.DataFrame:
+    """A copy of ``prefs`` with ``_outcome`` (1: system_a won, 0: system_b won, 0.5: tie), validated."""
+    if not isinstance(prefs, pd.DataFrame):
+        raise DataError(f"{caller} expects a preferences DataFrame ({item_col}, {annotator_col}, system_a, system_b, "
+                        f"winner); got {type(prefs).__name__}. Build one with preferences_from_annotations.",
+                        reason="not_a_frame")
+    check_columns(prefs, [item_col, annotator_col, "system_a", "system_b", "winner"],
+                  what=f"The preferences passed to {caller}",
+                  hint="Build them with preferences_from_annotations(annotations, items).")
+    outcome = np.empty(len(prefs))
+    for k, (item, ann, a, b, w) in enumerate(zip(prefs[item_col], prefs[annotator_col], prefs["system_a"],
+                                                 prefs["system_b"], prefs["winner"])):
+        if _missing(item) or _missing(ann) or _missing(a) or _missing(b) or a == b:
+            raise DataError(f"{caller}: {_where(item, ann)} (row {k}) needs an item, an annotator and two different "
+                            f"systems; got system_a={a!r}, system_b={b!r}.", reason="bad_preference")
+        if _missing(w):
+            outcome[k] = 0.5
+        elif w in (a, b):
+            outcome[k] = 1.0 if w == a else 0.0
+        else:
+            raise DataError(f"{caller}: {_where(item, ann)} (row {k}) names the winner {w!r}, which is neither "
+                            f"system_a {a!r} nor system_b {b!r}; use one of them, or None for a tie.",
+                            reason="bad_preference")
+    frame = prefs.assign(_outcome=outcome, _lo=[min(str(a), str(b)) for a, b in zip(prefs.system_a, prefs.system_b)],
+                         _hi=[max(str(a), str(b)) for a, b in zip(prefs.system_a, prefs.system_b)])
+    dup = frame.duplicated([item_col, annotator_col, "_lo", "_hi"], keep=False)
+    if dup.any():
+        raise DataError(f"{caller}: {int(dup.sum())} rows judge the same pair of systems on the same item by the same "
+                        f"annotator, e.g. {frame.loc[dup, [item_col, annotator_col]].head(3).to_dict('records')}. "
+                        "Keep one judgement each (drop_duplicates(..., keep='last')).",
+                        failure_cases=prefs[dup.to_numpy()], reason="duplicate_rating")
+    return frame
+
+
+def _systems_of(items, item_col: str, caller: str) -> dict:
+    """item_id -> {letter: system} from an items frame (system_a, system_b, ... columns) or a mapping."""
+    if isinstance(items, pd.DataFrame):
+        letters = [c for c in LETTERS if f"system_{c}" in items.columns]
+        check_columns(items, [item_col, "system_a", "system_b"], what=f"The items passed to {caller}",
+                      hint="Give each item the names of the systems behind responses a, b, ... as metadata.")
+        return {item: {c: s for c, s in zip(letters, row) if not _missing(s)}
+                for item, *row in zip(items[item_col], *(items[f"system_{c}"] for c in letters))}
+    if isinstance(items, Mapping):
+        return {item: (dict(v) if isinstance(v, Mapping) else dict(zip(LETTERS, v))) for item, v in items.items()}
+    raise DataError(f"{caller} needs items as a DataFrame ({item_col}, system_a, system_b, ...) or a dict item_id -> "
+                    f"{{'a': system, 'b': system}}; got {type(items).__name__}.", reason="bad_items")
+
+
+def _pairs(payload, systems: dict, where: str):
+    """(letter_x, letter_y, winner letter or None) for every pair a judgement decides."""
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            raise DataError(f"{where} is not valid JSON: {payload[:80]!r}.", reason="bad_label") from None
+    if not isinstance(payload, Mapping):
+        raise DataError(f"{where} must be an object {{'choice', 'ranking', 'tie'}}; got {payload!r:.80}.",
+                        reason="bad_label")
+    choice, ranking, tie = payload.get("choice"), list(payload.get("ranking") or []), bool(payload.get("tie"))
+    letters = sorted(systems)
+    unknown = [x for x in ([choice] if choice is not None else []) + ranking if x not in systems]
+    if unknown or len(set(ranking)) != len(ranking):
+        raise DataError(f"{where} uses the responses {unknown or ranking}, but the item has {letters} (each once).",
+                        reason="bad_label")
+    if tie:
+        return [(x, y, None) for x, y in combinations(letters, 2)]
+    if len(ranking) >= 2:
+        if choice is not None and choice != ranking[0]:
+            raise DataError(f"{where} chooses {choice!r} but ranks {ranking[0]!r} first.", reason="bad_label")
+        return [(x, y, x) if letters.index(x) < letters.index(y) else (y, x, x) for x, y in combinations(ranking, 2)]
+    if choice is not None:
+        return [(x, y, choice) for x, y in combinations(letters, 2) if choice in (x, y)]
+    raise DataError(f"{where} has no choice, no ranking and no tie; record one, or drop the row.", reason="bad_label")
+
+
+def preferences_from_annotations(annotations: pd.DataFrame, items, *, kinds: Sequence[str] = ("pairwise", "ranking"),
+                                 item_col: str = "item_id", annotator_col: str = "annotator",
+                                 label_col: str = "label") -> pd.DataFrame:
+    """The preferences frame from pairwise / ranking annotations and the systems behind each response.
+
+    A tie is every pair of the item's responses tied; a ranking of n responses gives its
+    n (n - 1) / 2 ordered pairs; a choice alone (no ranking) beats each other response.
+
+    Parameters
+    ----------
+    annotations : pandas.DataFrame
+        Long rows whose label is ``{"choice": "a" | "b" | None, "ranking": [...], "tie": bool}``
+        (JSON or a dict); rows with no label are skipped.
+    items : DataFrame or dict
+        ``store.items()``-like frame with ``item_col`` and ``system_a``, ``system_b`` (,
+        ``system_c``, ...) columns, or a dict item_id -> ``{"a": system, "b": system}`` /
+        ``[system_a, system_b]``.
+    kinds : sequence of str, default ('pairwise', 'ranking')
+        When ``annotations`` has a ``kind`` column, only rows of these kinds are read.
+    item_col, annotator_col, label_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item_id, annotator, system_a, system_b, winner`` (``system_a`` shown
+        before ``system_b``; ``winner`` None for a tie).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ann = pd.DataFrame({"item_id": ["p1", "p2"], "annotator": ["ana", "ana"], "kind": ["pairwise"] * 2,
+    ...                     "label": ['{"choice": "b", "ranking": ["b", "a"], "tie": false}',
+    ...                               '{"choice": null, "ranking": [], "tie": true}']})
+    >>> items = pd.DataFrame({"item_id": ["p1", "p2"], "system_a": ["gpt", "llama"], "system_b": ["claude", "gpt"]})
+    >>> preferences_from_annotations(ann, items)
+      item_id annotator system_a system_b  winner
+    0      p1       ana      gpt   claude  claude
+    1      p2       ana    llama      gpt    None
+    """
+    caller = "preferences_from_annotations"
+    if not isinstance(annotations, pd.DataFrame):
+        raise DataError(f"{caller} expects the annotations as a DataFrame; got {type(annotations).__name__}.",
+                        reason="not_a_frame")
+    check_columns(annotations, [item_col, annotator_col, label_col], what=f"The annotations passed to {caller}")
+    if "kind" in annotations.columns:
+        annotations = annotations.loc[annotations["kind"].isin(list(kinds)).to_numpy(dtype=bool)]
+    annotations = annotations.loc[annotations[label_col].notna().to_numpy(dtype=bool)]
+    systems = _systems_of(items, item_col, caller)
+    missing = [i for i in dict.fromkeys(annotations[item_col]) if len(systems.get(i, {})) < 2]
+    if missing:
+        raise DataError(f"{caller}: item(s) {shown(missing)} have no systems for responses a and b in the items; "
+                        "add system_a / system_b to their metadata.", reason="missing_systems")
+    rows = []
+    for item, ann, payload in zip(annotations[item_col], annotations[annotator_col], annotations[label_col]):
+        names = systems[item]
+        for x, y, w in _pairs(payload, names, f"{caller}: {_where(item, ann)}"):
+            rows.append((item, ann, names[x], names[y], None if w is None else names[w]))
+    return pd.DataFrame(rows, columns=PREFERENCE_COLUMNS).astype({"winner": object})
+
+
+def _wilson(successes, n, confidence):
+    """Wilson score interval (NaN where n == 0); successes may be fractional (ties count half)."""
+    z = stats.norm.ppf(0.5 + confidence / 2.0)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.asarray(successes, dtype=float) / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+
+
+def win_rates(prefs: pd.DataFrame, *, confidence: float = 0.95, item_col: str = "item_id",
+              annotator_col: str = "annotator") -> pd.DataFrame:
+    """Each system's win rate over its comparisons, a tie counting as half a win, with a Wilson interval.
+
+    The interval treats every comparison as an independent trial; judgements of one item
+    by several raters are not, so prefer :func:`bradley_terry`'s item bootstrap for claims.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+        Preferences (see the module docs).
+    confidence : float, default 0.95
+    item_col, annotator_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``system, n_comparisons, wins, ties, losses, win_rate, ci_low, ci_high``,
+        ``win_rate = (wins + ties / 2) / n_comparisons``, highest first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": range(10), "annotator": "ana", "system_a": "x", "system_b": "y",
+    ...                       "winner": ["x"] * 7 + ["y"] * 2 + [None]})
+    >>> win_rates(prefs).round(3)
+      system  n_comparisons  wins  ties  losses  win_rate  ci_low  ci_high
+    0      x             10     7     1       2      0.75   0.436    0.920
+    1      y             10     2     1       7      0.25   0.080    0.564
+    """
+    caller = "win_rates"
+    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    o = frame["_outcome"].to_numpy()
+    long = pd.DataFrame({"system": np.concatenate([frame.system_a.to_numpy(object), frame.system_b.to_numpy(object)]),
+                         "score": np.concatenate([o, 1 - o])})
+    g = long.groupby("system", sort=True)["score"]
+    out = pd.DataFrame({"n_comparisons": g.size(), "wins": g.apply(lambda s: int((s == 1).sum())),
+                        "ties": g.apply(lambda s: int((s == 0.5).sum())), "score": g.sum()}).reset_index()
+    out["losses"] = out.n_comparisons - out.wins - out.ties
+    out["win_rate"] = out.score / out.n_comparisons
+    out["ci_low"], out["ci_high"] = _wilson(out.score, out.n_comparisons, confidence)
+    out = out.sort_values(["win_rate", "system"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out[["system", "n_comparisons", "wins", "ties", "losses", "win_rate", "ci_low", "ci_high"]]
+
+
+def _exists(W: np.ndarray) -> bool:
+    """Hunter's (2004) condition: the 'beat or tied' graph is strongly connected."""
+    return connected_components(sp.csr_matrix(W > 0), directed=True, connection="strong")[0] == 1
+
+
+def _mm(W: np.ndarray, theta0: np.ndarray, max_iter: int, tol: float):
+    """Hunter's (2004) MM iterations on a batch of win matrices (B, S, S): log-strengths (mean 0), converged."""
+    N = W + np.swapaxes(W, -1, -2)
+    wins = W.sum(axis=-1)
+    p = np.exp(theta0 - theta0.mean(axis=-1, keepdims=True))
+    active = np.arange(len(W))
+    for _ in range(max_iter):
+        if not len(active):
+            break
+        P = p[active]
+        new = wins[active] / (N[active] / (P[:, :, None] + P[:, None, :])).sum(axis=-1)
+        new /= np.exp(np.log(new).mean(axis=-1, keepdims=True))
+        step = np.abs(np.log(new) - np.log(P)).max(axis=-1)
+        p[active] = new
+        active = active[step >= tol]
+    converged = np.ones(len(W), dtype=bool)
+    converged[active] = False
+    return np.log(p), converged
+
+
+def bradley_terry(prefs: pd.DataFrame, *, prior: float = 0.0, n_boot: int = 1000, random_state=None,
+                  confidence: float = 0.95, max_iter: int = 10_000, tol: float = 1e-10, progress: bool = False,
+                  item_col: str = "item_id", annotator_col: str = "annotator") -> pd.DataFrame:
+    """Bradley-Terry scores by maximum likelihood (Hunter's 2004 MM algorithm), with item-bootstrap intervals.
+
+    ``P(i beats j) = s_i / (s_i + s_j)``; a tie counts as half a win for each side. The
+    score is ``log s``, normalised to mean 0 over the systems. The estimate exists when the
+    "beat or tied" graph is strongly connected (Hunter 2004), i.e. no group of systems
+    never loses to the rest; otherwise scores are NaN with a WorkbenchWarning. ``prior``
+    adds that many virtual ties between every pair of systems (shrinkage toward equal
+    strength), which makes the estimate always exist.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+        Preferences (see the module docs).
+    prior : float, default 0
+    n_boot : int, default 1000
+        Item resamples (all judgements of an item travel together); 0 skips intervals.
+    random_state : None, int or numpy Generator
+    confidence : float, default 0.95
+    max_iter : int, default 10000
+    tol : float, default 1e-10
+        Stop when no log-strength moves more than this.
+    progress : bool
+    item_col, annotator_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``system, score, ci_low, ci_high, strength, n_comparisons``
+        (``strength = exp(score)``), highest score first. Resamples without an estimate
+        are left out of the intervals (with a warning saying how many).
+
+    Examples
+    --------
+    With two systems the estimate is closed-form: ``s_x / (s_x + s_y) = 3 / 4``.
+
+    >>> import numpy as np, pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": range(4), "annotator": "ana", "system_a": "x", "system_b": "y",
+    ...                       "winner": ["x", "x", "x", "y"]})
+    >>> bt = bradley_terry(prefs, n_boot=0)
+    >>> bt[["system", "score", "strength"]].round(4)
+      system   score  strength
+    0      x  0.5493    1.7321
+    1      y -0.5493    0.5774
+    >>> round(float(np.exp(bt.score[0] - bt.score[1])), 6)
+    3.0
+    """
+    caller = "bradley_terry"
+    n_boot = check_positive_int(n_boot, param="n_boot", caller=caller, minimum=0)
+    max_iter = check_positive_int(max_iter, param="max_iter", caller=caller)
+    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
+    if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not prior >= 0:
+        raise ValidationError(f"The 'prior' parameter of {caller} must be a number >= 0. Got {prior!r} instead.")
+    rng = check_random_state(random_state)
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    names = sorted(set(frame.system_a) | set(frame.system_b), key=str)
+    S = len(names)
+    code = {s: k for k, s in enumerate(names)}
+    i, j = frame.system_a.map(code).to_numpy(int), frame.system_b.map(code).to_numpy(int)
+    o = frame["_outcome"].to_numpy()
+    items, _ = pd.factorize(frame[item_col])
+    F = sp.csr_matrix((np.concatenate([o, 1 - o]), (np.concatenate([items, items]), np.concatenate([i * S + j, j * S + i]))),
+                      shape=(items.max() + 1 if len(items) else 0, S * S))
+    extra = prior / 2.0 * (1.0 - np.eye(S))
+    W = np.asarray(F.sum(axis=0)).reshape(S, S) + extra
+    n_comp = np.bincount(np.concatenate([i, j]), minlength=S)
+    score = np.full(S, np.nan)
+    if S >= 2 and _exists(W):
+        theta, ok = _mm(W[None], np.zeros((1, S)), max_iter, tol)
+        score = theta[0]
+        if not ok[0]:
+            warnings.warn(f"{caller}: the MM iterations did not converge to tol={tol} in {max_iter} steps; raise "
+                          "max_iter.", WorkbenchWarning, stacklevel=2)
+    else:
+        never_lost = [names[k] for k in range(S) if W[:, k].sum() == 0]
+        never_won = [names[k] for k in range(S) if W[k].sum() == 0]
+        warnings.warn(f"{caller}: the maximum-likelihood scores do not exist (NaN): "
+                      + (f"there are {S} system(s); at least two are needed." if S < 2 else
+                         f"never lost: {never_lost[:5]}, never won: {never_won[:5]} (or a group of systems never "
+                         "lost to the rest). Pass prior=1 (one virtual tie per pair) to shrink toward equal strength.")
+                      , WorkbenchWarning, stacklevel=2)
+    low = high = np.full(S, np.nan)
+    if n_boot and np.isfinite(score).all() and S >= 2:
+        sums = bootstrap_sums(F, n_boot=n_boot, random_state=rng, progress=progress).reshape(n_boot, S, S) + extra
+        fine = np.array([_exists(Wb) for Wb in sums])
+        boot = np.full((n_boot, S), np.nan)
+        if fine.any():
+            boot[fine] = _mm(sums[fine], np.tile(score, (int(fine.sum()), 1)), max_iter, tol)[0]
+        if not fine.all():
+            warnings.warn(f"{caller}: {int((~fine).sum())} of {n_boot} bootstrap resamples have no finite scores (a "
+                          "system never lost or never won in them) and are left out, so the intervals may be too "
+                          "narrow; prior > 0 avoids this.", WorkbenchWarning, stacklevel=2)
+        low, high = np.array([percentile_interval(boot[:, k], confidence=confidence) for k in range(S)]).T
+    out = pd.DataFrame({"system": pd.Series(names, dtype=object), "score": score, "ci_low": low, "ci_high": high,
+                        "strength": np.exp(score), "n_comparisons": n_comp})
+    return out.sort_values(["score", "system"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def preference_agreement(prefs: pd.DataFrame, *, n_boot: int = 1000, random_state=None, confidence: float = 0.95,
+                         item_col: str = "item_id", annotator_col: str = "annotator",
+                         progress: bool = False) -> pd.DataFrame:
+    """Do raters pick the same winner of the same pair? Percent agreement and Krippendorff's nominal alpha.
+
+    The unit is (item, unordered pair of systems), so raters who saw the pair in
+    different orders are compared on the winner's name; the values are the winning
+    system or ``'(tie)'``. Intervals are item-unit bootstraps, as :func:`agreement_table`.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+        Preferences (see the module docs).
+    n_boot : int, default 1000
+    random_state : None, int or numpy Generator
+    confidence : float, default 0.95
+    item_col, annotator_col : str
+    progress : bool
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`agreement_table` (``metric, value, ci_low, ci_high, n_items,
+        n_annotators, n_pairable``), rows ``percent_agreement`` and ``krippendorff_alpha``;
+        ``n_items`` counts (item, pair) units.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": [1, 1, 2, 2, 3, 3], "annotator": ["ana", "ben"] * 3,
+    ...                       "system_a": ["x", "y", "x", "x", "x", "x"], "system_b": ["y", "x", "y", "y", "y", "y"],
+    ...                       "winner": ["x", "x", "y", "y", "x", None]})
+    >>> preference_agreement(prefs, n_boot=0)[["metric", "value", "n_items"]].round(4)
+                   metric   value  n_items
+    0   percent_agreement  0.6667        3
+    1  krippendorff_alpha  0.5000        3
+    """
+    caller = "preference_agreement"
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    units, _ = pd.MultiIndex.from_arrays([frame[item_col], frame._lo, frame._hi]).factorize()
+    long = pd.DataFrame({"unit": units, "annotator": frame[annotator_col].to_numpy(object),
+                         "label": [TIE if _missing(w) else w for w in frame.winner]})
+    return agreement_table(long, metrics=["percent_agreement", "krippendorff_alpha"], n_boot=n_boot,
+                           random_state=random_state, confidence=confidence, item_col="unit", progress=progress)
+
+
+def _groups(frame, by, caller):
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    check_columns(frame, by, what=f"The preferences passed to {caller}", hint="Choose 'by' among its columns.")
+    return by, (frame.groupby(by, sort=True, dropna=False) if by else [((), frame)])
+
+
+def tie_rate(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, item_col: str = "item_id",
+             annotator_col: str = "annotator") -> pd.DataFrame:
+    """Share of judgements that are ties, overall or per group (e.g. ``by="annotator"``), with Wilson intervals.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+    by : str or list of str, optional
+        Columns of ``prefs`` to group by; None gives one row.
+    confidence : float, default 0.95
+    item_col, annotator_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[*by], n_judgements, n_ties, tie_rate, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": [1, 2, 3, 4], "annotator": ["ana", "ana", "ben", "ben"],
+    ...                       "system_a": "x", "system_b": "y", "winner": [None, "x", "y", "y"]})
+    >>> tie_rate(prefs, by="annotator")[["annotator", "n_judgements", "n_ties", "tie_rate"]]
+      annotator  n_judgements  n_ties  tie_rate
+    0       ana             2       1       0.5
+    1       ben             2       0       0.0
+    """
+    caller = "tie_rate"
+    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    by, groups = _groups(frame, by, caller)
+    rows = [(*((key,) if by and not isinstance(key, tuple) else key), len(g), int((g._outcome == 0.5).sum()))
+            for key, g in groups]
+    out = pd.DataFrame(rows, columns=[*by, "n_judgements", "n_ties"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["tie_rate"] = np.where(out.n_judgements > 0, out.n_ties / out.n_judgements.clip(lower=1), np.nan)
+    out["ci_low"], out["ci_high"] = _wilson(out.n_ties, out.n_judgements, confidence)
+    if out.tie_rate.isna().any():
+        warnings.warn(f"{caller}: the tie rate is undefined (NaN) without judgements.", WorkbenchWarning, stacklevel=2)
+    return out
+
+
+def position_bias(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, item_col: str = "item_id",
+                  annotator_col: str = "annotator") -> pd.DataFrame:
+    """How often the first-shown response (``system_a``) wins, ties left out, with a two-sided binomial test.
+
+    Without a position bias (and with systems shown first at random) the share is 0.5;
+    ``p_value`` is ``scipy.stats.binomtest(first_wins, n_decisive, 0.5)``.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+    by : str or list of str, optional
+        Columns of ``prefs`` to group by (e.g. ``"annotator"``); None gives one row.
+    confidence : float, default 0.95
+    item_col, annotator_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[*by], n_decisive, first_wins, first_win_share, ci_low, ci_high, p_value``
+        (Wilson interval); NaN with a WorkbenchWarning for a group with no decisive judgement.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": range(10), "annotator": "ana", "system_a": ["x", "y"] * 5,
+    ...                       "system_b": ["y", "x"] * 5, "winner": ["x", "y"] * 4 + ["x", None]})
+    >>> position_bias(prefs)[["n_decisive", "first_wins", "first_win_share", "p_value"]].round(4)
+       n_decisive  first_wins  first_win_share  p_value
+    0           9           9              1.0   0.0039
+    """
+    caller = "position_bias"
+    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    by, groups = _groups(frame, by, caller)
+    rows = []
+    for key, g in groups:
+        n, first = int((g._outcome != 0.5).sum()), int((g._outcome == 1.0).sum())
+        p = stats.binomtest(first, n, 0.5).pvalue if n else np.nan
+        rows.append((*((key,) if by and not isinstance(key, tuple) else key), n, first, first / n if n else np.nan, p))
+    out = pd.DataFrame(rows, columns=[*by, "n_decisive", "first_wins", "first_win_share", "p_value"])
+    out["ci_low"], out["ci_high"] = _wilson(out.first_wins, out.n_decisive, confidence)
+    if out.first_win_share.isna().any():
+        warnings.warn(f"{caller}: the share is undefined (NaN) where no judgement is decisive (all ties).",
+                      WorkbenchWarning, stacklevel=2)
+    return out[[*by, "n_decisive", "first_wins", "first_win_share", "ci_low", "ci_high", "p_value"]]
+
+
+def transitivity_violations(prefs: pd.DataFrame, *, per_item: bool = False, n_examples: int = 3,
+                            item_col: str = "item_id", annotator_col: str = "annotator") -> pd.DataFrame:
+    """Cyclic triads in each rater's preferences (a > b, b > c, c > a), rankings' pairs included.
+
+    A rater prefers ``a`` to ``b`` when they picked ``a`` over ``b`` more often than the
+    reverse (ties and even splits decide nothing). A triad is three systems whose three
+    pairs are all decided; it is cyclic when the preferences go round.
+
+    Parameters
+    ----------
+    prefs : pandas.DataFrame
+    per_item : bool, default False
+        False pools each rater's judgements over items; True looks within each item
+        (responses of one prompt judged pair by pair).
+    n_examples : int, default 3
+        Cycles to show per row.
+    item_col, annotator_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``annotator, [item_id], n_judgements, n_systems, n_triads,
+        n_cyclic_triads, cyclic_share, examples`` (``'a > b > c > a'`` strings), most
+        cycles first; ``cyclic_share`` NaN (with a warning) without a decided triad.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prefs = pd.DataFrame({"item_id": [1, 2, 3], "annotator": "ana", "system_a": ["x", "y", "z"],
+    ...                       "system_b": ["y", "z", "x"], "winner": ["x", "y", "z"]})
+    >>> transitivity_violations(prefs)[["annotator", "n_triads", "n_cyclic_triads", "examples"]]
+      annotator  n_triads  n_cyclic_triads            examples
+    0       ana         1                1  [x > y > z > x]
+    """
+    caller = "transitivity_violations"
+    n_examples = check_positive_int(n_examples, param="n_examples", caller=caller, minimum=0)
+    frame = _checked(prefs, caller, item_col, annotator_col)
+    keys = [annotator_col, item_col] if per_item else [annotator_col]
+    rows = []
+    for key, g in (frame.groupby(keys, sort=True) if len(frame) else []):
+        names = sorted(set(g.system_a) | set(g.system_b), key=str)
+        code = {s: k for k, s in enumerate(names)}
+        S = len(names)
+        net = np.zeros((S, S))
+        np.add.at(net, (g.system_a.map(code).to_numpy(int), g.system_b.map(code).to_numpy(int)), 2 * g._outcome - 1)
+        net = net - net.T
+        M = (net > 0).astype(float)
+        D = M + M.T
+        triads = int(round(np.trace(D @ D @ D) / 6))
+        cyclic = int(round(np.trace(M @ M @ M) / 3))
+        examples = []
+        for a, b, c in combinations(range(S), 3) if cyclic and n_examples else []:
+            for x, y, z in ((a, b, c), (a, c, b)):
+                if M[x, y] and M[y, z] and M[z, x]:
+                    examples.append(f"{names[x]} > {names[y]} > {names[z]} > {names[x]}")
+            if len(examples) >= n_examples:
+                break
+        rows.append((*(key if isinstance(key, tuple) else (key,)), len(g), S, triads, cyclic,
+                     cyclic / triads if triads else np.nan, examples[:n_examples]))
+    out = pd.DataFrame(rows, columns=[*keys, "n_judgements", "n_systems", "n_triads", "n_cyclic_triads",
+                                      "cyclic_share", "examples"])
+    if out.cyclic_share.isna().any():
+        warnings.warn(f"{caller}: the cyclic share is undefined (NaN) for {int(out.cyclic_share.isna().sum())} row(s) "
+                      "without three systems whose pairs are all decided.", WorkbenchWarning, stacklevel=2)
+    return out.sort_values(["n_cyclic_triads", *keys], ascending=[False] + [True] * len(keys),
+                           kind="stable").reset_index(drop=True)
