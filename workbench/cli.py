@@ -131,9 +131,39 @@ _LS_FORMATS = ("label-studio", "label-studio-min", "label-studio-csv")
 
 
 def _annotator_map(args):
-    from .interop import AnnotatorMap, read_annotator_map
+    """The --annotator-map file (or the default map), with Label Studio's user ids when a server is given."""
+    import os
 
-    return read_annotator_map(args.annotator_map) if getattr(args, "annotator_map", None) else AnnotatorMap()
+    from .interop import AnnotatorMap, label_studio_users, read_annotator_map
+
+    people = read_annotator_map(args.annotator_map) if getattr(args, "annotator_map", None) else AnnotatorMap()
+    url = getattr(args, "label_studio_url", None)
+    if url:
+        token = args.label_studio_token or os.environ.get("LABEL_STUDIO_API_KEY", "")
+        people.ids.update({k: v for k, v in label_studio_users(url, token).items() if k not in people.ids})
+    return people
+
+
+def cmd_label_studio_users(args) -> int:
+    import csv
+    import os
+
+    from .interop import create_label_studio_users
+
+    store = _store(args.db, create=False)
+    _existing_round(store, args.round)
+    names = sorted(set(store.annotations(round=args.round)["annotator"]))
+    people = _annotator_map(argparse.Namespace(annotator_map=args.annotator_map, label_studio_url=None))
+    token = args.label_studio_token or os.environ.get("LABEL_STUDIO_API_KEY", "")
+    ids = create_label_studio_users(args.label_studio_url, token, names, people)
+    with open(args.output, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["name", "email", "label_studio_id"])
+        for name in names:
+            email = people.email(name)
+            writer.writerow([name, email, ids[email]])
+    _say(f"{len(names)} annotators of round {args.round} are Label Studio users; the map is in {args.output}")
+    return 0
 
 
 def cmd_import_annotations(args) -> int:
@@ -315,10 +345,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-config", metavar="FILE", default=None,
                    help="the project's labeling config XML, to read JSON_MIN / CSV columns exactly")
     p.add_argument("--text-key", default="text", help="Label Studio task data field holding the text (default: text)")
+    p.add_argument("--label-studio-url", default=None,
+                   help="look Label Studio user ids up on this server (JSON_MIN and CSV name annotators by id)")
+    p.add_argument("--label-studio-token", default=None, help="API token for --label-studio-url "
+                                                             "(default: $LABEL_STUDIO_API_KEY)")
     p.add_argument("--encoding", default="utf-8", help="text encoding of a csv/jsonl file (default: utf-8)")
     p.add_argument("--raw-cells", action="store_true",
                    help="keep a leading ' in cells (default: undo the formula guard of a CSV export)")
     p.set_defaults(func=cmd_import_annotations)
+
+    p = sub.add_parser("label-studio-users", help="create the Label Studio users a round's annotators map to, and "
+                                                  "write the map (name,email,label_studio_id)")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--label-studio-url", required=True, help="e.g. http://127.0.0.1:8080")
+    p.add_argument("--label-studio-token", default=None, help="an admin's API token (default: $LABEL_STUDIO_API_KEY)")
+    p.add_argument("--annotator-map", metavar="FILE", default=None, help="names to emails (default: name@workbench.local)")
+    p.add_argument("-o", "--output", required=True, help="where to write the map, e.g. people.csv")
+    p.set_defaults(func=cmd_label_studio_users)
 
     p = sub.add_parser("export", help="export annotations (or the Label Studio labeling config)")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")

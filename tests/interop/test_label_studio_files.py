@@ -138,6 +138,7 @@ def test_that_every_supported_tag_becomes_its_kind(sqlite_url):
         choices("refund"), choices("unsure", name="unsure"),
         {"type": "textarea", "from_name": "note", "value": {"text": ["why not"]}},
         {"type": "labels", "from_name": "ner", "value": {"start": 2, "end": 6, "text": "want", "labels": ["ACT"]}},
+        {"type": "labels", "from_name": "ner", "value": {"start": 10, "end": 15, "text": "money", "labels": ["OBJ"]}},
         {"type": "rectanglelabels", "from_name": "box", "original_width": 200, "original_height": 100,
          "value": {"x": 10, "y": 20, "width": 50, "height": 10, "rectanglelabels": ["dog"],
                    "original_width": 200, "original_height": 100}},
@@ -152,7 +153,8 @@ def test_that_every_supported_tag_becomes_its_kind(sqlite_url):
     assert result.annotations_new == 6
     got = {r.kind: r for r in store.annotations().itertuples()}
     assert (got["label"].label, got["label"].unsure, got["label"].note) == ("refund", True, "why not")
-    assert json.loads(got["spans"].label) == [{"start": 2, "end": 6, "label": "ACT", "text": "want"}]
+    assert json.loads(got["spans"].label) == [{"start": 2, "end": 6, "label": "ACT", "text": "want"},
+                                              {"start": 10, "end": 15, "label": "OBJ", "text": "money"}]
     assert json.loads(got["boxes"].label) == [{"x": 20.0, "y": 20.0, "w": 100.0, "h": 10.0, "label": "dog"}]
     assert json.loads(got["rubric"].label) == {"helpful": 4, "length": 12}
     pairwise = store.annotations(kind="pairwise").set_index("annotator")["label"].map(json.loads)

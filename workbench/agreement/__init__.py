@@ -7,6 +7,8 @@ DataFrames whose columns are listed in their docstrings.
   ``_engine``: the coefficients; ``_bootstrap``: item-level resampling.
 - ``_scores``: the ``*_score`` functions; ``_tables``: agreement, per-category, pairwise and
   hierarchy tables; ``_items``: annotator, confusion, disagreement and consensus tables.
+- Other kinds of answers: ``_multilabel`` (label sets), ``_spans`` (text spans), ``_boxes``
+  (bounding boxes), ``_preferences`` (pairwise preferences and rankings between systems).
 """
 
 from .._internal.lazy import attach
@@ -19,4 +21,9 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_tables": ["agreement_table", "per_category_table", "pairwise_table", "hierarchy_table"],
     "_items": ["annotator_table", "confusion_table", "disagreement_table", "consensus_table",
                "coincidence_matrix"],
+    "_multilabel": ["multilabel_agreement", "label_cooccurrence"],
+    "_spans": ["span_agreement", "span_token_kappa", "consensus_spans", "span_disagreements"],
+    "_boxes": ["box_iou", "box_agreement", "consensus_boxes"],
+    "_preferences": ["preferences_from_annotations", "win_rates", "bradley_terry", "preference_agreement",
+                     "tie_rate", "position_bias", "transitivity_violations"],
 })

@@ -148,10 +148,10 @@ def multilabel_agreement(df: pd.DataFrame, *, labels: Optional[Sequence] = None,
     -------
     pandas.DataFrame
         Columns ``level, label, metric, value, ci_low, ci_high, n_items, n_pairable,
-        support``: the three set rows first (``label`` missing), then per label (sorted) its
-        metrics. ``n_items``: items rated (Cohen: items both rated); ``n_pairable``: ratings
-        on items with two or more; ``support``: ratings (set rows) or ratings containing
-        the label. Undefined values are NaN with a WorkbenchWarning.
+        support``: the three set rows first (``label`` missing), then each label's metrics
+        (labels in declared order, or sorted). ``n_items``: items rated (Cohen: items both
+        rated); ``n_pairable``: ratings on items with two or more; ``support``: ratings (set
+        rows) or ratings containing the label. Undefined values are NaN with a WorkbenchWarning.
 
     Examples
     --------

@@ -13,13 +13,13 @@ Examples
 --------
 >>> import pandas as pd
 >>> prefs = pd.DataFrame({"item_id": [1, 2, 3, 4], "annotator": ["ana"] * 4,
-...                       "system_a": ["gpt", "gpt", "claude", "gpt"], "system_b": ["claude"] * 3 + ["llama"],
+...                       "system_a": ["gpt", "gpt", "claude", "gpt"], "system_b": ["claude", "claude", "gpt", "llama"],
 ...                       "winner": ["gpt", None, "gpt", "llama"]})
 >>> win_rates(prefs)[["system", "wins", "ties", "losses", "win_rate"]]
    system  wins  ties  losses  win_rate
-0   llama     1     0       0     1.000
-1     gpt     2     1       1     0.625
-2  claude     0     1       2     0.250
+0   llama     1     0       0  1.000000
+1     gpt     2     1       1  0.625000
+2  claude     0     1       2  0.166667
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def preferences_from_annotations(annotations: pd.DataFrame, items, *, kinds: Seq
         names = systems[item]
         for x, y, w in _pairs(payload, names, f"{caller}: {_where(item, ann)}"):
             rows.append((item, ann, names[x], names[y], None if w is None else names[w]))
-    return pd.DataFrame(rows, columns=PREFERENCE_COLUMNS).astype({"winner": object})
+    return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object) for k, c in enumerate(PREFERENCE_COLUMNS)})
 
 
 def _wilson(successes, n, confidence):
@@ -230,8 +230,8 @@ def win_rates(prefs: pd.DataFrame, *, confidence: float = 0.95, item_col: str = 
     ...                       "winner": ["x"] * 7 + ["y"] * 2 + [None]})
     >>> win_rates(prefs).round(3)
       system  n_comparisons  wins  ties  losses  win_rate  ci_low  ci_high
-    0      x             10     7     1       2      0.75   0.436    0.920
-    1      y             10     2     1       7      0.25   0.080    0.564
+    0      x             10     7     1       2      0.75   0.442    0.919
+    1      y             10     2     1       7      0.25   0.081    0.558
     """
     caller = "win_rates"
     confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
@@ -409,7 +409,7 @@ def preference_agreement(prefs: pd.DataFrame, *, n_boot: int = 1000, random_stat
     >>> preference_agreement(prefs, n_boot=0)[["metric", "value", "n_items"]].round(4)
                    metric   value  n_items
     0   percent_agreement  0.6667        3
-    1  krippendorff_alpha  0.5000        3
+    1  krippendorff_alpha  0.5455        3
     """
     caller = "preference_agreement"
     frame = _checked(prefs, caller, item_col, annotator_col)
@@ -420,10 +420,19 @@ def preference_agreement(prefs: pd.DataFrame, *, n_boot: int = 1000, random_stat
                            random_state=random_state, confidence=confidence, item_col="unit", progress=progress)
 
 
-def _groups(frame, by, caller):
+def _rates(prefs, by, confidence, caller, item_col, annotator_col, count):
+    """Per group of ``by`` (one row for None): ``count(group) -> (hits, n)``, the share and its Wilson interval."""
+    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
+    frame = _checked(prefs, caller, item_col, annotator_col)
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
     check_columns(frame, by, what=f"The preferences passed to {caller}", hint="Choose 'by' among its columns.")
-    return by, (frame.groupby(by, sort=True, dropna=False) if by else [((), frame)])
+    groups = frame.groupby(by, sort=True, dropna=False) if by else [((), frame)]
+    rows = [(*(key if isinstance(key, tuple) else (key,)), *count(g)) for key, g in groups]
+    out = pd.DataFrame(rows, columns=[*by, "hits", "n"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share"] = np.where(out.n > 0, out.hits / out.n.clip(lower=1), np.nan)
+    out["ci_low"], out["ci_high"] = _wilson(out.hits, out.n, confidence)
+    return by, out
 
 
 def tie_rate(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, item_col: str = "item_id",
@@ -453,19 +462,10 @@ def tie_rate(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, item_col
     0       ana             2       1       0.5
     1       ben             2       0       0.0
     """
-    caller = "tie_rate"
-    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
-    frame = _checked(prefs, caller, item_col, annotator_col)
-    by, groups = _groups(frame, by, caller)
-    rows = [(*((key,) if by and not isinstance(key, tuple) else key), len(g), int((g._outcome == 0.5).sum()))
-            for key, g in groups]
-    out = pd.DataFrame(rows, columns=[*by, "n_judgements", "n_ties"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["tie_rate"] = np.where(out.n_judgements > 0, out.n_ties / out.n_judgements.clip(lower=1), np.nan)
-    out["ci_low"], out["ci_high"] = _wilson(out.n_ties, out.n_judgements, confidence)
-    if out.tie_rate.isna().any():
-        warnings.warn(f"{caller}: the tie rate is undefined (NaN) without judgements.", WorkbenchWarning, stacklevel=2)
-    return out
+    by, out = _rates(prefs, by, confidence, "tie_rate", item_col, annotator_col,
+                     lambda g: (int((g._outcome == 0.5).sum()), len(g)))
+    out = out.rename(columns={"hits": "n_ties", "n": "n_judgements", "share": "tie_rate"})
+    return out[[*by, "n_judgements", "n_ties", "tie_rate", "ci_low", "ci_high"]]
 
 
 def position_bias(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, item_col: str = "item_id",
@@ -499,19 +499,13 @@ def position_bias(prefs: pd.DataFrame, *, by=None, confidence: float = 0.95, ite
     0           9           9              1.0   0.0039
     """
     caller = "position_bias"
-    confidence = check_fraction(confidence, param="confidence", caller=caller, inclusive_zero=False)
-    frame = _checked(prefs, caller, item_col, annotator_col)
-    by, groups = _groups(frame, by, caller)
-    rows = []
-    for key, g in groups:
-        n, first = int((g._outcome != 0.5).sum()), int((g._outcome == 1.0).sum())
-        p = stats.binomtest(first, n, 0.5).pvalue if n else np.nan
-        rows.append((*((key,) if by and not isinstance(key, tuple) else key), n, first, first / n if n else np.nan, p))
-    out = pd.DataFrame(rows, columns=[*by, "n_decisive", "first_wins", "first_win_share", "p_value"])
-    out["ci_low"], out["ci_high"] = _wilson(out.first_wins, out.n_decisive, confidence)
-    if out.first_win_share.isna().any():
+    by, out = _rates(prefs, by, confidence, caller, item_col, annotator_col,
+                     lambda g: (int((g._outcome == 1.0).sum()), int((g._outcome != 0.5).sum())))
+    out["p_value"] = [stats.binomtest(int(k), int(n), 0.5).pvalue if n else np.nan for k, n in zip(out.hits, out.n)]
+    if out.share.isna().any():
         warnings.warn(f"{caller}: the share is undefined (NaN) where no judgement is decisive (all ties).",
                       WorkbenchWarning, stacklevel=2)
+    out = out.rename(columns={"hits": "first_wins", "n": "n_decisive", "share": "first_win_share"})
     return out[[*by, "n_decisive", "first_wins", "first_win_share", "ci_low", "ci_high", "p_value"]]
 
 

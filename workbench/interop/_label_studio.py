@@ -80,9 +80,39 @@ def import_label_studio(store, source: Any, *, round: int, format: Optional[str]
     items = parsed.items if add_items else None
     if items is not None and dataset is not None:
         items = items.assign(dataset=str(dataset))
-    rows = parsed.rows
+    rows, unchanged = _drop_unchanged(store, parsed.rows, round)
     return store.import_records(items=items, annotations=rows, round=round, source=where,
-                                ignored=sorted(parsed.ignored.items()))
+                                ignored=sorted(parsed.ignored.items()), existing=unchanged)
+
+
+_SAME = ("item_id", "annotator", "kind", "label", "note", "unsure")
+
+
+def _stored_form(row: dict) -> tuple:
+    label = row.get("label")
+    if isinstance(label, (list, dict)):
+        label = json.dumps(sorted(label) if isinstance(label, list) else label, sort_keys=True)
+    return (str(row["item_id"]), str(row["annotator"]), row["kind"], label, row.get("note") or None,
+            bool(row.get("unsure")))
+
+
+def _drop_unchanged(store, rows: list, round: int):
+    """Rows that came back from Label Studio as they left (``import_id`` = our row id, same content)."""
+    ids = {int(r["import_id"]) for r in rows if isinstance(r.get("import_id"), int)}
+    if not ids:
+        return [{k: v for k, v in r.items() if k != "import_id"} for r in rows], 0
+    ours = store.annotations(round=round, current_only=False)
+    ours = ours[ours["id"].isin(ids)]
+    stored = {int(r["id"]): _stored_form({**r, "note": r["note"], "unsure": r["unsure"]})
+              for r in ours.to_dict("records")}
+    kept, unchanged = [], 0
+    for r in rows:
+        key = r.get("import_id")
+        if isinstance(key, int) and stored.get(key) == _stored_form(r):
+            unchanged += 1
+            continue
+        kept.append({k: v for k, v in r.items() if k != "import_id"})
+    return kept, unchanged
 
 
 def export_label_studio(store, path_or_buffer: Any, *, round: Optional[int] = None,

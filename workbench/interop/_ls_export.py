@@ -8,7 +8,8 @@ the note as a ``textarea`` named ``note``, the unsure flag as a ``choices`` name
 the duration as ``lead_time`` (seconds), the time as ``created_at`` and, because Label Studio
 replaces that with the import time, also as a ``textarea`` result named ``created_at``; skips are
 ``was_cancelled``; adjudications are ``ground_truth``. The item id travels in
-``data["item_id"]``. :func:`~workbench.interop.label_studio_config` writes the matching config.
+``data["item_id"]``, the row id as the annotation ``id`` (Label Studio keeps it as
+``import_id``, so an unchanged annotation is recognised when it comes back). :func:`~workbench.interop.label_studio_config` writes the matching config.
 
 Examples
 --------
@@ -99,7 +100,7 @@ def to_label_studio(annotations: pd.DataFrame, items: pd.DataFrame, *, annotator
             result.append({"from_name": CREATED_FROM, "to_name": to_name, "type": "textarea",
                            "value": {"text": [created]}})
             who = by_id.get(email.lower()) if user_ids else None
-            ann = {"completed_by": who if who is not None else {"email": email}, "result": result,
+            ann = {"id": int(a.id), "completed_by": who if who is not None else {"email": email}, "result": result,
                    "was_cancelled": a.kind == "skip", "ground_truth": a.kind == "adjudication",
                    "created_at": created}
             duration = getattr(a, "duration_ms", None)

@@ -254,6 +254,7 @@ def parse_label_studio_export(tasks: List[dict], *, annotators: Optional[Annotat
                     "duration_ms": None if lead is None else float(lead) * 1000,
                     "created_at": parts.get("created_at") or ann.get("created_at"), "_order": (parts.get("created_at") or ann.get("created_at") or "", ann.get("id") or 0),
                     "_ground_truth": bool(ann.get("ground_truth")),
+                    "import_id": ann.get("import_id"),
                     "source_meta": {"label_studio_id": ann.get("id"), "ground_truth": bool(ann.get("ground_truth")),
                                     "updated_at": ann.get("updated_at")}}
             new = _rows_of(parts, base, bool(ann.get("was_cancelled")), ground_truth)

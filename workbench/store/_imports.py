@@ -137,7 +137,7 @@ def existing_source_keys(conn: sa.Connection, keys: Sequence[str]) -> set:
 def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
                  annotations: Optional[Sequence[Dict[str, Any]]] = None, round: Optional[int] = None,
                  source: Optional[str] = None, progress: Optional[bool] = None,
-                 ignored: Sequence = ()) -> ImportResult:
+                 ignored: Sequence = (), existing: int = 0) -> ImportResult:
     """Check everything, then write items, a taxonomy and keyed annotations in one transaction.
 
     Parameters
@@ -157,6 +157,8 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         (a JSON-able dict) is kept with its key too.
     ignored : sequence of (str, int)
         Passed through to the result, for the summary.
+    existing : int
+        Rows the caller already recognised as stored (counted in ``annotations_existing``).
 
     Returns
     -------
@@ -188,6 +190,6 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         raise integrity_error(store, exc, [v["item_id"] for v in values], "import") from exc
     n_file_items = 0 if frame is None else len(frame)
     return ImportResult(items_new=n_items, items_existing=n_file_items - n_items,
-                        annotations_new=len(ids), annotations_existing=len(rows) - len(ids),
+                        annotations_new=len(ids), annotations_existing=len(rows) - len(ids) + int(existing),
                         annotation_ids=tuple(ids), taxonomy_version=version,
                         ignored=tuple((str(w), int(n)) for w, n in ignored if n))

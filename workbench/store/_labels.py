@@ -86,7 +86,9 @@ def normalize_label(label: Any, *, kind: str, rules: LabelRules) -> Optional[str
             return label
         if isinstance(label, (list, tuple, set, frozenset, dict)):
             try:
-                return json.dumps(sorted(label) if not isinstance(label, dict) else label, sort_keys=True)
+                if isinstance(label, dict) or not all(isinstance(x, str) for x in label):
+                    return json.dumps(label if isinstance(label, dict) else list(label), sort_keys=True)
+                return json.dumps(sorted(label), sort_keys=True)
             except TypeError as exc:
                 raise DataError(f"The {kind!r} value {label!r} cannot be stored as JSON ({exc}).") from exc
         return str(label)

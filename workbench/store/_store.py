@@ -501,7 +501,8 @@ class AnnotationStore:
         return import_batch(self, items=df, taxonomy=taxonomy, progress=progress)
 
     def import_records(self, *, items: Optional[pd.DataFrame] = None, annotations: Optional[list] = None,
-                       round: Optional[int] = None, source: Optional[str] = None, ignored: Sequence = ()) -> ImportResult:
+                       round: Optional[int] = None, source: Optional[str] = None, ignored: Sequence = (),
+                       existing: int = 0) -> ImportResult:
         """Write items and keyed annotation rows from another tool in one transaction.
 
         The building block of every import (:mod:`workbench.interop` uses it): each row of
@@ -519,7 +520,8 @@ class AnnotationStore:
         >>> store.import_records(annotations=[row], round=1).summary()
         '0 new annotations, 1 already there'
         """
-        return import_batch(self, items=items, annotations=annotations, round=round, source=source, ignored=ignored)
+        return import_batch(self, items=items, annotations=annotations, round=round, source=source, ignored=ignored,
+                            existing=existing)
 
     def import_annotations(self, path: Any, *, round: int, format: Optional[str] = None, encoding: str = "utf-8",
                            restore: bool = True) -> ImportResult:
