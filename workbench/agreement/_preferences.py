@@ -126,7 +126,8 @@ def _pairs(payload, systems: dict, where: str):
     if len(ranking) >= 2:
         if choice is not None and choice != ranking[0]:
             raise DataError(f"{where} chooses {choice!r} but ranks {ranking[0]!r} first.", reason="bad_label")
-        return [(x, y, x) if letters.index(x) < letters.index(y) else (y, x, x) for x, y in combinations(ranking, 2)]
+        return sorted((x, y, x) if letters.index(x) < letters.index(y) else (y, x, x)
+                      for x, y in combinations(ranking, 2))
     if choice is not None:
         return [(x, y, choice) for x, y in combinations(letters, 2) if choice in (x, y)]
     raise DataError(f"{where} has no choice, no ranking and no tie; record one, or drop the row.", reason="bad_label")

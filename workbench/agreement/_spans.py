@@ -380,7 +380,9 @@ def consensus_spans(df: pd.DataFrame, *, min_share: float = 0.5, kind: Optional[
             if share >= min_share - 1e-12:
                 text = next((t for t in votes[key] if t is not None), None)
                 rows.append((item, *key, text, len(votes[key]), len(by), share))
-    return pd.DataFrame(rows, columns=CONSENSUS_COLUMNS).astype({"text": object})
+    out = pd.DataFrame(rows, columns=CONSENSUS_COLUMNS)
+    out["text"] = pd.Series([row[4] for row in rows], dtype=object)
+    return out
 
 
 def span_disagreements(df: pd.DataFrame, *, match: str = "exact", kind: Optional[str] = "spans",

@@ -298,7 +298,8 @@ def _min_to_tasks(records: List[dict], text_key: str, where: str, controls: Dict
         if rec.get("annotation_id") not in (None, "") or result:
             task["annotations"].append({"id": rec.get("annotation_id"), "completed_by": rec.get("annotator"),
                                         "created_at": rec.get("created_at"), "updated_at": rec.get("updated_at"),
-                                        "lead_time": rec.get("lead_time"), "result": result})
+                                        "lead_time": rec.get("lead_time") if rec.get("lead_time") != "" else None,
+                                        "result": result})
     return list(tasks.values())
 
 

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from . import _schema as S
 from ._items import prepare_items, write_items
 from ._meta import write_taxonomy
-from ._records import integrity_error, prepare_annotations, write_annotations
+from ._records import integrity_error, prepare_annotations, write_annotations, write_retract
 
 __all__ = ["ImportResult", "import_batch", "with_source_keys", "existing_source_keys"]
 
@@ -137,7 +137,7 @@ def existing_source_keys(conn: sa.Connection, keys: Sequence[str]) -> set:
 def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
                  annotations: Optional[Sequence[Dict[str, Any]]] = None, round: Optional[int] = None,
                  source: Optional[str] = None, progress: Optional[bool] = None,
-                 ignored: Sequence = (), existing: int = 0) -> ImportResult:
+                 ignored: Sequence = (), existing: int = 0, retracts: Sequence[int] = ()) -> ImportResult:
     """Check everything, then write items, a taxonomy and keyed annotations in one transaction.
 
     Parameters
@@ -159,6 +159,9 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         Passed through to the result, for the summary.
     existing : int
         Rows the caller already recognised as stored (counted in ``annotations_existing``).
+    retracts : sequence of int
+        Stored rows the source took back (e.g. a label that became a skip), retracted in the
+        same transaction; rows already retracted are left as they are.
 
     Returns
     -------
@@ -181,6 +184,8 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
             fresh = [(k, v) for k, v in zip(keys, values) if k not in old]
             fresh = list({k: v for k, v in fresh}.items())  # one key twice in a file: once
             ids = write_annotations(conn, [v for _, v in fresh])
+            for annotation_id in dict.fromkeys(int(i) for i in retracts):
+                write_retract(conn, annotation_id, where=repr(store), skip_done=True)
             now = S.db_time(conn, S.utcnow())
             meta = {r["source_key"]: r.get("source_meta") for r in rows}
             S.bulk_insert(conn, S.imports, ["source_key", "annotation_id", "source", "meta", "created_at"],

@@ -24,7 +24,7 @@ from ._labels import normalize_label
 from .._internal.validation import check_option
 from ..exceptions import DataError, StoreError, ValidationError
 
-__all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
+__all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "write_retract", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
 
 #: Kinds the record API writes today; the schema already admits the later ones (reviews, rankings, ...).
 _RECORD_KINDS = tuple(k for k in S.KINDS[:9] if k != "retract")
@@ -234,30 +234,39 @@ def _bulk_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
     return ids
 
 
+def write_retract(conn: sa.Connection, annotation_id: int, *, where: str, skip_done: bool = False) -> "int | None":
+    """Append, inside ``conn``'s transaction, a ``retract`` row pointing at ``annotation_id``; return its id.
+
+    ``skip_done`` returns None instead of raising when the row is already retracted.
+    """
+    a = S.annotations
+    row = conn.execute(sa.select(a).where(a.c.id == annotation_id)).first()
+    if row is None:
+        raise StoreError(f"retract: there is no annotation with id {annotation_id} in {where}. "
+                         "Use an id returned by record() (or the 'id' column of annotations()).")
+    if row.kind == "retract":
+        raise StoreError(f"retract: row {annotation_id} is itself a retraction (of row {row.retracts}). "
+                         "To restore that judgement, record it again.")
+    done = conn.execute(sa.select(a.c.id).where(a.c.retracts == annotation_id)).scalar()
+    if done is not None:
+        if skip_done:
+            return None
+        raise StoreError(f"retract: annotation {annotation_id} is already retracted (by row {done}).")
+    result = conn.execute(a.insert(), {
+        "item_id": row.item_id, "annotator": row.annotator, "round": row.round, "label": None,
+        "taxonomy_version": row.taxonomy_version, "unsure": False, "note": None, "duration_ms": None,
+        "kind": "retract", "created_at": S.utcnow(), "session_id": row.session_id,
+        "retracts": annotation_id})
+    return int(result.inserted_primary_key[0])
+
+
 def insert_retract(store, annotation_id: int) -> int:
     """Append a ``retract`` row pointing at ``annotation_id``; return its id."""
-    a = S.annotations
     try:
         with S.write_transaction(store.engine) as conn:
-            row = conn.execute(sa.select(a).where(a.c.id == annotation_id)).first()
-            if row is None:
-                raise StoreError(f"retract: there is no annotation with id {annotation_id} in {store!r}. "
-                                 "Use an id returned by record() (or the 'id' column of annotations()).")
-            if row.kind == "retract":
-                raise StoreError(f"retract: row {annotation_id} is itself a retraction (of row {row.retracts}). "
-                                 "To restore that judgement, record it again.")
-            done = conn.execute(sa.select(a.c.id).where(a.c.retracts == annotation_id)).scalar()
-            if done is not None:
-                raise StoreError(f"retract: annotation {annotation_id} is already retracted (by row {done}).")
-            result = conn.execute(a.insert(), {
-                "item_id": row.item_id, "annotator": row.annotator, "round": row.round, "label": None,
-                "taxonomy_version": row.taxonomy_version, "unsure": False, "note": None, "duration_ms": None,
-                "kind": "retract", "created_at": S.utcnow(), "session_id": row.session_id,
-                "retracts": annotation_id})
-            new_id = result.inserted_primary_key[0]
+            return write_retract(conn, annotation_id, where=repr(store))
     except sa.exc.IntegrityError as exc:  # a concurrent retract of the same row won the race
         raise StoreError(f"retract: annotation {annotation_id} is already retracted ({exc.orig}).") from exc
-    return int(new_id)
 
 
 def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> int:
