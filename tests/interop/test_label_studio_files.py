@@ -307,3 +307,38 @@ def test_that_one_item_id_with_two_texts_is_an_error(sqlite_url):
     with pytest.raises(DataError, match="item id 'n' is used for two different texts"):
         import_label_studio(store, tasks, round=1)
     assert counts(store)["items"] == 3
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_the_command_line_moves_a_round_both_ways(sqlite_url, tmp_path, capsys):
+    from workbench.cli import main
+
+    store = make(sqlite_url)
+    store.record("a", "ana", "refund", round=1, note="easy")
+    store.record("b", "ben", "bug", round=1, unsure=True)
+    db = sqlite_url.replace("sqlite:///", "")
+    people = tmp_path / "people.csv"
+    people.write_text("name,email,label_studio_id\nana,ana@example.org,7\nben,ben@example.org,8\n")
+    assert main(["export", "--db", db, "--round", "1", "--format", "label-studio-config", "-o",
+                 str(tmp_path / "config.xml")]) == 0
+    assert config_controls((tmp_path / "config.xml").read_text())["label"] == "Choices"
+    assert main(["export", "--db", db, "--round", "1", "--format", "label-studio", "--annotator-map", str(people),
+                 "-o", str(tmp_path / "tasks.json")]) == 0
+    tasks = json.loads((tmp_path / "tasks.json").read_text())
+    assert {a["completed_by"]["email"] for t in tasks for a in t["annotations"]} == {"ana@example.org", "ben@example.org"}
+    for t in tasks:  # as Label Studio exports them: user ids, new annotation ids, our ids as import_id
+        for a in t["annotations"]:
+            a["import_id"], a["id"] = a["id"], a["id"] + 1000
+            a["completed_by"] = {"ana@example.org": 7, "ben@example.org": 8}[a["completed_by"]["email"]]
+    (tmp_path / "export.json").write_text(json.dumps(tasks))
+    capsys.readouterr()
+    assert main(["import-annotations", str(tmp_path / "export.json"), "--db", db, "--round", "1",
+                 "--annotator-map", str(people)]) == 0
+    assert "0 new annotations, 2 already there" in capsys.readouterr().out
+    assert main(["import-annotations", str(tmp_path / "export.json"), "--db", db, "--round", "1"]) == 1
+    assert "Label Studio user id 7 is not in the annotator map" in capsys.readouterr().err
+    help_text = __import__("subprocess").run([__import__("sys").executable, "-m", "workbench", "import-annotations",
+                                              "--help"], capture_output=True, text=True).stdout
+    assert "--annotator-map" in help_text and "label-studio-min" in help_text and "adds nothing" in help_text
