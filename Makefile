@@ -8,11 +8,13 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PEERS  := .venv-peers
 PEERS_STAMP := $(PEERS)/.installed
+LS     := .venv-ls
+LS_STAMP := $(LS)/.installed
 MIN    := .venv-min
 DEMO_DIR ?= demo-project
 PYTEST_ARGS ?=
 
-.PHONY: help install install-test peers test-min demo test test-core test-fast lint services browser clean lock
+.PHONY: help install install-test peers label-studio test-min demo test test-core test-fast lint services browser clean lock
 
 help:
 	@echo "make demo   - set up .venv and run a whole pilot round on the bundled demo (SQLite)"
@@ -44,6 +46,15 @@ $(PEERS_STAMP): requirements/peers-lock.txt
 
 peers: $(PEERS_STAMP)
 
+# Label Studio pins Django, numpy and pandas that clash with ours: it gets its own venv too;
+# tests/interop/label_studio_server.py runs it as a real server on 127.0.0.1.
+$(LS_STAMP): requirements/label-studio.txt requirements/label-studio-lock.txt
+	@test -x $(LS)/bin/python || $(PYTHON) -m venv $(LS)
+	$(LS)/bin/python -m pip install --quiet -r requirements/label-studio.txt -c requirements/label-studio-lock.txt
+	@touch $(LS_STAMP)
+
+label-studio: $(LS_STAMP)
+
 demo: install
 	$(BIN)/workbench demo --dir $(DEMO_DIR)
 
@@ -55,18 +66,18 @@ services:
 lint: install-test
 	$(BIN)/lint-imports
 
-test: install-test peers services
+test: install-test peers label-studio services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow and not label_studio" $(PYTEST_ARGS)
 
 # The lowest versions pyproject.toml declares for the numeric stack, with the core tests.
 test-min:
 	@test -x $(MIN)/bin/python || $(PYTHON) -m venv $(MIN)
 	$(MIN)/bin/python -m pip install --quiet --upgrade pip
 	$(MIN)/bin/python -m pip install --quiet -c requirements/min.txt -e ".[postgres,test]"
-	$(MIN)/bin/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow" \
+	$(MIN)/bin/python -m pytest -m "not postgres and not browser and not notebook and not data and not slow and not label_studio" \
 	  --deselect tests/agreement/test_peers.py $(PYTEST_ARGS)
 
 # Re-resolve the current releases (no constraints) in a scratch venv and record them.
