@@ -8,7 +8,8 @@ DataFrames whose columns are listed in their docstrings.
 - ``_scores``: the ``*_score`` functions; ``_tables``: agreement, per-category, pairwise and
   hierarchy tables; ``_items``: annotator, confusion, disagreement and consensus tables.
 - Other kinds of answers: ``_multilabel`` (label sets), ``_spans`` (text spans), ``_boxes``
-  (bounding boxes), ``_preferences`` (pairwise preferences and rankings between systems).
+  (bounding boxes), ``_preferences`` (pairwise preferences and rankings between systems), ``_rater_checks``
+  (agreement, ties, position bias and transitivity of preference raters).
 """
 
 from .._internal.lazy import attach
@@ -24,6 +25,6 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_multilabel": ["multilabel_agreement", "label_cooccurrence"],
     "_spans": ["span_agreement", "span_token_kappa", "consensus_spans", "span_disagreements"],
     "_boxes": ["box_iou", "box_agreement", "consensus_boxes"],
-    "_preferences": ["preferences_from_annotations", "win_rates", "bradley_terry", "preference_agreement",
-                     "tie_rate", "position_bias", "transitivity_violations"],
+    "_preferences": ["preferences_from_annotations", "win_rates", "bradley_terry"],
+    "_rater_checks": ["preference_agreement", "tie_rate", "position_bias", "transitivity_violations"],
 })

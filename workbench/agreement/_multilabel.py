@@ -32,7 +32,7 @@ from . import _engine as eng
 from ._bootstrap import bootstrap_sums, percentile_interval, unique_rows
 from ._core import count_matrix
 from ._tables import rating_pairs
-from .._internal.validation import check_fraction, check_positive_int, check_random_state
+from .._internal.validation import check_fraction, check_positive_int, check_random_state, shown
 from ..exceptions import WorkbenchWarning
 
 __all__ = ["multilabel_agreement", "label_cooccurrence"]
@@ -224,8 +224,8 @@ def multilabel_agreement(df: pd.DataFrame, *, labels: Optional[Sequence] = None,
         rows.append((level, label, metric, value, low, high, *sizes,
                      len(r.item) if j is None else int(support[j])))
     if undefined:
-        warnings.warn(f"{caller}: {len(undefined)} value(s) are undefined (NaN): {undefined[:6]}"
-                      f"{' ...' if len(undefined) > 6 else ''}. A label nobody or everybody used has no "
+        warnings.warn(f"{caller}: {len(undefined)} value(s) are undefined (NaN): {shown(undefined, limit=6)}. "
+                      "A label nobody or everybody used has no "
                       "variation to agree on; set metrics need an item with two or more ratings.",
                       WorkbenchWarning, stacklevel=2)
     return pd.DataFrame(rows, columns=MULTILABEL_COLUMNS)

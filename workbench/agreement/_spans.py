@@ -11,8 +11,7 @@ label and at least one common character, matched one-to-one (a maximum matching,
 long span cannot match three short ones). Pairwise F1 is symmetric:
 ``2 * matches / (n_a + n_b)``.
 
-This module also holds the reader of region answers (lists of objects per item and
-annotator) that :mod:`workbench.agreement._boxes` shares.
+It also holds the reader of region answers that :mod:`workbench.agreement._boxes` shares.
 
 Examples
 --------
@@ -243,10 +242,8 @@ def _texts(texts, text_col: str, item_col: str, caller: str) -> Mapping:
     if isinstance(texts, pd.DataFrame):
         check_columns(texts, [item_col, text_col], what=f"The texts passed to {caller}")
         return dict(zip(texts[item_col], texts[text_col]))
-    if isinstance(texts, Mapping):
-        return texts
-    if isinstance(texts, pd.Series):
-        return texts.to_dict()
+    if isinstance(texts, (Mapping, pd.Series)):
+        return dict(texts)
     raise DataError(f"{caller} needs the item texts as a DataFrame ({item_col}, {text_col}), a Series or a dict "
                     f"item_id -> text; got {type(texts).__name__}.", reason="bad_texts")
 
