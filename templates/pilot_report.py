@@ -24,6 +24,7 @@ targets = {"alpha_overall": 0.667, "kappa_per_category": 0.6, "gold_accuracy": 0
 out_dir = "."  # where metrics.json and the draft taxonomy are written
 
 # %% tags=["remove-cell"]
+import json
 import warnings
 from pathlib import Path
 
@@ -70,24 +71,36 @@ n_multi = int((ratings_per_item >= 2).sum())
 overlap = ratings_per_item.value_counts().sort_index()
 hours = labels["duration_ms"].fillna(0).sum() / 3.6e6
 median_seconds = labels["duration_ms"].dropna().median() / 1000 if labels["duration_ms"].notna().any() else float("nan")
-distribution = (labels["label"].value_counts().reindex(categories, fill_value=0)
+multilabel = taxonomy.task == "multilabel"  # labels are JSON lists: each category counted once per label set
+applied = labels["label"].map(json.loads).explode() if multilabel else labels["label"]
+distribution = (applied.value_counts().reindex(categories, fill_value=0)
                 .rename_axis("category").reset_index(name="count"))
 distribution["share"] = distribution["count"] / max(1, distribution["count"].sum())
 rare = distribution[(distribution["share"] < 0.02)]["category"].tolist()
 used = distribution[distribution["count"] > 0]["count"]
 imbalance_ratio = float(used.max() / used.min()) if len(used) > 1 else float("nan")
 n_unsure = int(labels["unsure"].fillna(False).astype(bool).sum())
-n_other = int((labels["label"] == taxonomy.other_label).sum()) if taxonomy.other_label else 0
+n_other = int((applied == taxonomy.other_label).sum()) if taxonomy.other_label else 0
 
 # %% tags=["remove-cell"]
 # ---- Agreement ----
-overall = ag.agreement_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
+if multilabel:  # set agreement (MASI distance) overall; each category as a yes/no decision; exact sets per pair
+    sets = ag.multilabel_agreement(labels, labels=categories, n_boot=n_boot, random_state=random_state)
+    overall = sets[sets["level"] == "set"].assign(
+        metric=lambda d: d["metric"].replace({"krippendorff_alpha_masi": "krippendorff_alpha"}),
+        n_annotators=labels["annotator"].nunique())[["metric", "value", "ci_low", "ci_high", "n_items", "n_annotators",
+                                                     "n_pairable"]].reset_index(drop=True)
+    per_category = ag.per_label_table(labels, labels=categories, n_boot=n_boot, random_state=random_state)
+    human_pairs = ag.label_split_table(labels, n_examples=max_examples)
+else:
+    overall = ag.agreement_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
+    per_category = ag.per_category_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
+    human_pairs = ag.confusion_table(labels, n_examples=max_examples)
 alpha_row = overall.set_index("metric").loc["krippendorff_alpha"]
-per_category = ag.per_category_table(labels, categories=categories, n_boot=n_boot, random_state=random_state)
-pairwise = ag.pairwise_table(labels)
+pairwise = ag.pairwise_table(labels)  # multi-label: agreement on the exact label set
 annotator_stats = ag.annotator_table(labels)
-levels = ag.hierarchy_table(labels, parent_of=taxonomy.parent_of) if taxonomy.max_depth > 0 else None
-human_pairs = ag.confusion_table(labels, n_examples=max_examples)
+levels = (ag.hierarchy_table(labels, parent_of=taxonomy.parent_of) if taxonomy.max_depth > 0 and not multilabel
+          else None)
 disagreements = ag.disagreement_table(labels)
 consensus = ag.consensus_table(labels, adjudications=adjudications if len(adjudications) else None)
 
@@ -95,7 +108,10 @@ consensus = ag.consensus_table(labels, adjudications=adjudications if len(adjudi
 # ---- Model ----
 predictions = None
 model_note = ""
-if model != "none":
+if model != "none" and multilabel:
+    model_note = ("The baseline model is single-label; a one-vs-rest model for multi-label rounds is not built yet, "
+                  "so this round has no model section.")
+elif model != "none":
     trainable = consensus.merge(items[["item_id", "text"]], on="item_id")
     counts = trainable["label"].value_counts()
     if len(counts) >= 2 and counts.min() >= 2:
@@ -223,8 +239,9 @@ display(HTML(nv.callout_html(headline, tone=tone)))
 display(Markdown(
     f"{n_items} items were labeled by {len(annotators)} annotators ({', '.join(nv.esc(a) for a in annotators)}); "
     f"{nv.fmt_share(n_multi, n_items)} items have two or more labels, which is what agreement is measured on. "
-    f"{len(labels)} labels took {hours:.1f} hours in all, a median of {median_seconds:.1f} seconds per item. "
-    f"{n_unsure} labels were marked unsure, {len(skips)} items were skipped, and "
+    + (f"{len(labels)} labels took {hours:.1f} hours in all, a median of {median_seconds:.1f} seconds per item. "
+       if np.isfinite(median_seconds) else f"{len(labels)} labels; no timings were recorded. ")
+    + f"{n_unsure} labels were marked unsure, {len(skips)} items were skipped, and "
     f"{n_other} labels said *none of these*."
 ))
 # Charts are SVG (XML): nv.chart_data shows control characters as the tables do, or vl-convert aborts.
@@ -441,7 +458,8 @@ metrics = {
     "round": round,
     "scope": {"items": n_items, "annotators": annotators, "labels": len(labels), "items_multi_rated": n_multi,
               "hours": hours, "median_seconds_per_item": median_seconds, "unsure": n_unsure,
-              "skipped": len(skips), "none_of_these": n_other},
+              "skipped": len(skips), "none_of_these": n_other, "multilabel": multilabel,
+              "distribution": dict(zip(distribution["category"], distribution["count"].astype(int)))},
     "agreement": {r["metric"]: {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"]}
                   for _, r in overall.iterrows()},
     "per_category": {r["category"]: {"support": r["support"], "kappa": r["kappa"], "kappa_low": r["kappa_low"],

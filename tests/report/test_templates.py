@@ -199,3 +199,47 @@ edge_cases:
     assert metrics["per_category_accuracy"] == {"bug": pytest.approx(4 / 6), "how_to": pytest.approx(5 / 6)}
     missed = {row["rule"]: row["misses"] for row in metrics["missed_rules"]}
     assert missed["A feature that exists but fails is a bug, even when phrased as a question."] == 3
+
+
+def test_pilot_report_on_a_multilabel_round_renders_every_section(tmp_path):
+    """A multi-label round used to crash the report (list + str); its numbers are the set-agreement ones."""
+    import json
+
+    import numpy as np
+
+    from workbench import agreement as ag
+
+    rng = np.random.default_rng(0)
+    store = AnnotationStore(tmp_path / "ml.db")
+    labels = ["billing", "tech", "account", "shipping"]
+    store.save_taxonomy(Taxonomy.from_yaml("name: topics\nversion: 1\ntask: multilabel\ncategories:\n"
+                                           + "".join(f"  - {{id: {c}, definition: {c.title()}.}}\n" for c in labels)))
+    store.create_round(1, taxonomy_version=1)
+    store.add_items(pd.DataFrame({"item_id": [f"i{k}" for k in range(40)],
+                                  "text": [f"text {k} " + " ".join(rng.choice(["pay", "bug", "login", "box"], 3))
+                                           for k in range(40)]}))
+    rows = []
+    for k in range(40):
+        truth = set(rng.choice(labels, size=int(rng.integers(1, 3)), replace=False))
+        for who in ("ana", "ben", "cy"):
+            got = truth ^ {rng.choice(labels)} if rng.random() < 0.3 else set(truth)
+            rows.append({"item_id": f"i{k}", "annotator": who, "label": sorted(got or {labels[0]})})
+    store.record_many(pd.DataFrame(rows), round=1)
+    result = render_report("pilot", tmp_path / "out", progress=False, parameters={
+        "db_url": str(tmp_path / "ml.db"), "round": 1, "n_boot": 50})
+    html = result.html_path.read_text(encoding="utf-8")
+    for section in ("1. Summary", "2. Scope", "3. Agreement", "4. Where people split", "6. Proposed revisions"):
+        assert section in html
+    assert "no timings were recorded" in html and "nan seconds" not in html
+    assert "not built yet" in html  # the model section says in one line why it is absent
+    stored = store.annotations(round=1)
+    want = ag.multilabel_agreement(stored, labels=labels, n_boot=50, random_state=0)
+    masi = want[want["metric"] == "krippendorff_alpha_masi"]["value"].iloc[0]
+    metrics = result.metrics()
+    assert metrics["agreement"]["krippendorff_alpha"]["value"] == pytest.approx(masi)
+    counts = stored["label"].map(json.loads).explode().value_counts().to_dict()
+    assert metrics["scope"]["multilabel"] and metrics["scope"]["distribution"] == counts
+    assert sum(counts.values()) > len(stored)  # several labels per answer are counted, not zero
+    per_label = ag.per_label_table(stored, labels=labels, n_boot=0)
+    assert {c: metrics["per_category"][c]["support"] for c in labels} == dict(zip(per_label["category"],
+                                                                                    per_label["support"]))

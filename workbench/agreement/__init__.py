@@ -22,7 +22,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_tables": ["agreement_table", "per_category_table", "pairwise_table", "hierarchy_table"],
     "_items": ["annotator_table", "confusion_table", "disagreement_table", "consensus_table",
                "coincidence_matrix"],
-    "_multilabel": ["multilabel_agreement", "label_cooccurrence"],
+    "_multilabel": ["multilabel_agreement", "label_cooccurrence", "per_label_table", "label_split_table"],
     "_spans": ["span_agreement", "span_token_kappa", "consensus_spans", "span_disagreements"],
     "_boxes": ["box_iou", "box_agreement", "consensus_boxes"],
     "_preferences": ["preferences_from_annotations", "win_rates", "bradley_terry"],

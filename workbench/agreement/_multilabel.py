@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Optional, Sequence
 
@@ -35,7 +36,7 @@ from ._tables import rating_pairs
 from .._internal.validation import check_fraction, check_positive_int, check_random_state, shown
 from ..exceptions import WorkbenchWarning
 
-__all__ = ["multilabel_agreement", "label_cooccurrence"]
+__all__ = ["multilabel_agreement", "label_cooccurrence", "per_label_table", "label_split_table"]
 
 MULTILABEL_COLUMNS = ["level", "label", "metric", "value", "ci_low", "ci_high", "n_items", "n_pairable",
                       "support"]
@@ -301,3 +302,83 @@ def label_cooccurrence(df: pd.DataFrame, *, labels: Optional[Sequence] = None, i
                       WorkbenchWarning, stacklevel=2)
     order = np.lexsort((np.arange(len(table)), -table["n_swapped"].to_numpy(), -table["n_both"].to_numpy()))
     return table.iloc[order].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- report-shaped tables
+
+
+def _label_sets(df: pd.DataFrame, label_col: str) -> pd.Series:
+    def parse(value):
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return frozenset([value])
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return frozenset(str(v) for v in value)
+        return frozenset() if value is None or (isinstance(value, float) and value != value) else frozenset([str(value)])
+    return df[label_col].map(parse)
+
+
+def per_label_table(df: pd.DataFrame, *, labels: Sequence, n_boot: int = 1000, random_state=None,
+                    item_col: str = "item_id", annotator_col: str = "annotator",
+                    label_col: str = "label") -> pd.DataFrame:
+    """:func:`~workbench.agreement.per_category_table` for a multi-label round: each label as a yes/no decision.
+
+    One row per label, with the columns of ``per_category_table`` (``category, support,
+    specific_agreement (+ interval), kappa (+ interval), n_disagreements, disagreement_share``):
+    ``support`` counts the labels that include it, ``kappa`` is the chance-corrected agreement on
+    "has this label or not", ``n_disagreements`` the items where annotators differ on it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item_id": [1, 1, 2, 2], "annotator": ["a", "b"] * 2,
+    ...                    "label": ['["x", "y"]', '["x"]', '["y"]', '["y"]']})
+    >>> per_label_table(df, labels=["x", "y"], n_boot=0)[["category", "support", "n_disagreements"]]
+      category  support  n_disagreements
+    0        x        2                0
+    1        y        3                1
+    """
+    from ._tables import per_category_table
+
+    sets = _label_sets(df, label_col)
+    rows = []
+    for label in labels:
+        binary = pd.DataFrame({item_col: df[item_col].to_numpy(), annotator_col: df[annotator_col].to_numpy(),
+                               label_col: np.where(sets.map(lambda s: label in s), "yes", "no")})
+        table = per_category_table(binary, categories=["yes", "no"], n_boot=n_boot, random_state=random_state,
+                                   item_col=item_col, annotator_col=annotator_col, label_col=label_col)
+        rows.append(table[table["category"] == "yes"].assign(category=label))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["category", "support"])
+
+
+def label_split_table(df: pd.DataFrame, *, n_examples: int = 5, item_col: str = "item_id",
+                      annotator_col: str = "annotator", label_col: str = "label") -> pd.DataFrame:
+    """Pairs of labels people split between on the same item: one gave a but not b, another b but not a.
+
+    The multi-label counterpart of :func:`~workbench.agreement.confusion_table` (same columns:
+    ``category_a, category_b, n_disagreements, share, example_item_ids``), most frequent first.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"item_id": [1, 1], "annotator": ["a", "b"], "label": ['["x"]', '["y"]']})
+    >>> label_split_table(df)[["category_a", "category_b", "n_disagreements"]].values.tolist()
+    [['x', 'y', 1]]
+    """
+    frame = pd.DataFrame({"item": df[item_col].to_numpy(), "sets": _label_sets(df, label_col).to_numpy()})
+    found: dict = {}
+    for item, group in frame.groupby("item", sort=False):
+        pairs = set()
+        sets = list(group["sets"])
+        for i, first in enumerate(sets):
+            for second in sets[i + 1:]:
+                for a in first - second:
+                    for b in second - first:
+                        pairs.add(tuple(sorted((a, b))))
+        for pair in pairs:
+            found.setdefault(pair, []).append(item)
+    rows = [(a, b, len(ids), ids[:n_examples]) for (a, b), ids in found.items()]
+    out = pd.DataFrame(rows, columns=["category_a", "category_b", "n_disagreements", "example_item_ids"])
+    out["share"] = out["n_disagreements"] / max(1, int(out["n_disagreements"].sum()))
+    out = out.sort_values(["n_disagreements", "category_a", "category_b"], ascending=[False, True, True])
+    return out[["category_a", "category_b", "n_disagreements", "share", "example_item_ids"]].reset_index(drop=True)
