@@ -342,3 +342,17 @@ def test_the_command_line_moves_a_round_both_ways(sqlite_url, tmp_path, capsys):
     help_text = __import__("subprocess").run([__import__("sys").executable, "-m", "workbench", "import-annotations",
                                               "--help"], capture_output=True, text=True).stdout
     assert "--annotator-map" in help_text and "label-studio-min" in help_text and "adds nothing" in help_text
+
+
+def test_that_an_unknown_control_column_in_json_min_is_an_error_not_silence(sqlite_url, tmp_path):
+    records = [{"id": 1, "text": TEXTS["a"], "item_id": "a", "annotator": "ana@x.org", "annotation_id": 5,
+                "intent": "refund"}]  # a Choices control named 'intent': text, so it reads as task data
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(records))
+    store = make(sqlite_url)
+    with pytest.raises(DataError, match="--label-config"):
+        import_label_studio(store, path, round=1)
+    config = ('<View><Text name="text" value="$text"/><Choices name="intent" toName="text">'
+              '<Choice value="refund"/></Choices></View>')
+    assert import_label_studio(store, path, round=1, label_config=config).annotations_new == 1
+    assert store.annotations()["label"].tolist() == ["refund"]

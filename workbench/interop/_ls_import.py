@@ -260,7 +260,9 @@ def parse_label_studio_export(tasks: List[dict], *, annotators: Optional[Annotat
             new = _rows_of(parts, base, bool(ann.get("was_cancelled")), ground_truth)
             if not new:
                 raise DataError(f"{where} holds no result the workbench can store (an empty annotation). Submit or "
-                                "cancel it in Label Studio, or delete it.", reason="empty_annotation")
+                                "cancel it in Label Studio, or delete it; for a JSON_MIN or CSV export, pass the "
+                                "project's labeling config (--label-config) so every control column is read.",
+                                reason="empty_annotation")
             key = _key(item_id, ann)
             for n, row in enumerate(new):
                 row["source_key"] = hashlib.sha256(f"{key}#{row['kind']}#{n}".encode()).hexdigest()
