@@ -17,6 +17,7 @@ n_boot = 1000  # bootstrap resamples for every interval
 random_state = 0  # seed of every random step: two renders of the same inputs give the same numbers
 mask_pii = True  # mask emails, phone numbers, card numbers, IBANs and IP addresses in examples
 max_examples = 3  # examples shown per confused pair / proposal
+max_heatmap_annotators = 25  # above this many annotators, the pairwise heatmap shows the 25 who overlap most
 accept = "high"  # which proposals the draft next version accepts: "high", "medium", "all", "none" or a list of ids
 rules = {}  # overrides of workbench.revisions.RevisionRules thresholds, e.g. {"merge_human_share": 0.3}
 # Quality targets (pass / fail): for an in-house team or a vendor's acceptance criteria.
@@ -237,7 +238,7 @@ display(HTML(nv.callout_html(headline, tone=tone)))
 
 # %%
 display(Markdown(
-    f"{n_items} items were labeled by {len(annotators)} annotators ({', '.join(nv.esc(a) for a in annotators)}); "
+    f"{n_items} items were labeled by {len(annotators)} annotators ({nv.name_list(annotators)}); "
     f"{nv.fmt_share(n_multi, n_items)} items have two or more labels, which is what agreement is measured on. "
     + (f"{len(labels)} labels took {hours:.1f} hours in all, a median of {median_seconds:.1f} seconds per item. "
        if np.isfinite(median_seconds) else f"{len(labels)} labels; no timings were recorded. ")
@@ -290,7 +291,16 @@ if levels is not None:
     display(HTML(nv.frame_html(levels.astype({"level": int}) if "level" in levels else levels)))
 display(Markdown("**Annotators.** Agreement of each annotator with the others and with the majority label: "
                  "is one person drifting?"))
-display(charts.plot_annotator_matrix(nv.chart_data(pairwise)))
+if len(annotators) > max_heatmap_annotators:  # a crowd round: the heatmap of everyone is unreadable
+    overlap_by_annotator = pd.concat([pairwise.groupby("annotator_a")["n_items"].sum(),
+                                      pairwise.groupby("annotator_b")["n_items"].sum()]).groupby(level=0).sum()
+    shown_annotators = set(overlap_by_annotator.sort_values(ascending=False).head(max_heatmap_annotators).index)
+    display(Markdown(f"The heatmap shows the {max_heatmap_annotators} annotators who share the most items with others "
+                     f"(of {len(annotators)}); the table below has everyone."))
+    display(charts.plot_annotator_matrix(nv.chart_data(pairwise[pairwise["annotator_a"].isin(shown_annotators)
+                                                                & pairwise["annotator_b"].isin(shown_annotators)])))
+else:
+    display(charts.plot_annotator_matrix(nv.chart_data(pairwise)))
 display(HTML(nv.frame_html(annotator_stats)))
 
 # %% [markdown]

@@ -243,3 +243,31 @@ def test_pilot_report_on_a_multilabel_round_renders_every_section(tmp_path):
     per_label = ag.per_label_table(stored, labels=labels, n_boot=0)
     assert {c: metrics["per_category"][c]["support"] for c in labels} == dict(zip(per_label["category"],
                                                                                     per_label["support"]))
+
+
+def test_pilot_report_summarises_a_crowd_round_instead_of_listing_everyone(tmp_path):
+    """40 annotators: the scope names the first ten and counts the rest; the heatmap keeps the most overlapping."""
+    from workbench.demo import load_demo_project
+
+    taxonomy, items, _ = load_demo_project()
+    store = AnnotationStore(tmp_path / "crowd.db")
+    store.add_items(items.head(120))
+    store.create_round(1, taxonomy_version=store.save_taxonomy(taxonomy))
+    crowd = [f"worker-{k:02d}" for k in range(40)]
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    ids = list(items["item_id"].head(120))
+    truth = dict(zip(ids, rng.choice(taxonomy.labels, size=len(ids))))
+    store.record_many(pd.DataFrame([
+        {"item_id": i, "annotator": crowd[(n + j * 7) % 40],
+         "label": truth[i] if rng.random() < 0.7 else rng.choice(taxonomy.labels)}
+        for j in range(3) for n, i in enumerate(ids)]), round=1)
+    result = render_report("pilot", tmp_path / "out", progress=False, parameters={
+        "db_url": str(tmp_path / "crowd.db"), "round": 1, "n_boot": 20, "model": "none",
+        "max_heatmap_annotators": 8})
+    html = result.html_path.read_text(encoding="utf-8")
+    named = sorted(store.annotations(round=1)["annotator"].unique())
+    assert f"({', '.join(named[:10])} and {len(named) - 10} more)" in html
+    assert named[-1] not in html.split("2. Scope")[1].split("3. Agreement")[0]
+    assert f"shows the 8 annotators who share the most items with others (of {len(named)})" in html

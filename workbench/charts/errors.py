@@ -99,8 +99,9 @@ def plot_classification_quality(table: pd.DataFrame, *, title="Model quality per
     return alt.Chart(long, title=title).mark_point(filled=True, size=60).encode(
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title="score"),
         y=alt.Y("category:N", sort=order, title=None),
-        color=alt.Color("metric:N", sort=["f1", "precision", "recall"]),
-        shape=alt.Shape("metric:N", sort=["f1", "precision", "recall"]),
+        # one scale domain (not `sort`) on both channels: Vega-Lite then merges them into one legend
+        color=alt.Color("metric:N", scale=alt.Scale(domain=["f1", "precision", "recall"])),
+        shape=alt.Shape("metric:N", scale=alt.Scale(domain=["f1", "precision", "recall"])),
         tooltip=["category:N", "metric:N", alt.Tooltip("value:Q", format=".3f"), "support:Q"],
     )
 

@@ -38,6 +38,7 @@ __all__ = [
     "esc",
     "fmt_interval",
     "fmt_share",
+    "name_list",
     "verdict_html",
     "frame_html",
     "examples_html",
@@ -72,6 +73,24 @@ def fmt_interval(value: float, low: float, high: float, *, digits: int = 2) -> s
     if low is None or high is None or not (np.isfinite(low) and np.isfinite(high)):
         return f"{value:.{digits}f}"
     return f"{value:.{digits}f} (95% CI {low:.{digits}f} to {high:.{digits}f})"
+
+
+def name_list(names: Iterable[Any], *, limit: int = 10) -> str:
+    """Escaped names joined by commas, at most ``limit`` of them, then how many more.
+
+    A crowd round has hundreds of annotators: a sentence lists the first few, never all.
+
+    Examples
+    --------
+    >>> name_list(["ana", "ben"])
+    'ana, ben'
+    >>> name_list([f"w{k}" for k in range(219)], limit=3)
+    'w0, w1, w2 and 216 more'
+    """
+    names = [esc(n) for n in names]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
 
 
 def fmt_share(part: float, whole: float) -> str:
