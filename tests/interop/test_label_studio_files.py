@@ -356,3 +356,14 @@ def test_that_an_unknown_control_column_in_json_min_is_an_error_not_silence(sqli
               '<Choice value="refund"/></Choices></View>')
     assert import_label_studio(store, path, round=1, label_config=config).annotations_new == 1
     assert store.annotations()["label"].tolist() == ["refund"]
+
+
+def test_that_our_own_label_studio_file_back_into_the_same_store_adds_nothing(sqlite_url, tmp_path):
+    store = make(sqlite_url)
+    store.record("a", "ana", "refund", round=1)
+    store.record("b", "ben", "bug", round=1)
+    path = tmp_path / "tasks.json"
+    export_label_studio(store, path, round=1)
+    result = import_label_studio(store, path, round=1)
+    assert (result.annotations_new, result.annotations_existing) == (0, 2)
+    assert len(store.annotations(current_only=False)) == 2

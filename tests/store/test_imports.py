@@ -234,3 +234,20 @@ def test_that_a_version_1_store_is_upgraded_in_place(tmp_path, request, backend)
                              "created_at) VALUES ('a', 'rev', 1, 1, false, 'review', '2026-01-01')")
     assert AnnotationStore(url).schema_version == 2  # reopening does not migrate twice
     again.close()
+
+
+def test_that_a_store_recognises_its_own_export_coming_back(sqlite_url, tmp_path):
+    store = make(sqlite_url)
+    store.add_items(pd.DataFrame({"item_id": ["a", "b"], "text": ["x", "y"]}))
+    store.record("a", "ana", "refund", round=1, note="sure")
+    store.record("b", "ana", "bug", round=1)
+    path = tmp_path / "labels.csv"
+    store.export(path)
+    again = store.import_annotations(path, round=1)
+    assert (again.annotations_new, again.annotations_existing) == (0, 2)
+    edited = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edited.loc[1, "label"] = "refund"  # edited in a spreadsheet: a correction
+    edited.to_csv(path, index=False)
+    result = store.import_annotations(path, round=1)
+    assert (result.annotations_new, result.annotations_existing) == (1, 1)
+    assert store.annotations().set_index("item_id")["label"].to_dict() == {"a": "refund", "b": "refund"}

@@ -80,46 +80,8 @@ def import_label_studio(store, source: Any, *, round: int, format: Optional[str]
     items = parsed.items if add_items else None
     if items is not None and dataset is not None:
         items = items.assign(dataset=str(dataset))
-    rows, unchanged, retracts = _drop_unchanged(store, parsed.rows, round)
-    return store.import_records(items=items, annotations=rows, round=round, source=where,
-                                ignored=sorted(parsed.ignored.items()), existing=unchanged, retracts=retracts)
-
-
-_SAME = ("item_id", "annotator", "kind", "label", "note", "unsure")
-
-
-def _stored_form(row: dict) -> tuple:
-    label = row.get("label")
-    if isinstance(label, (list, dict)):
-        label = json.dumps(sorted(label) if isinstance(label, list) else label, sort_keys=True)
-    return (str(row["item_id"]), str(row["annotator"]), row["kind"], label, row.get("note") or None,
-            bool(row.get("unsure")))
-
-
-def _drop_unchanged(store, rows: list, round: int):
-    """Split rows that came back from Label Studio (``import_id`` = our row id) into unchanged and edited.
-
-    Returns the rows to import, how many came back unchanged, and the ids of stored rows
-    whose annotation changed kind in Label Studio (a label that became a skip): those are
-    retracted, so the old judgement is not current beside the new one.
-    """
-    ids = {int(r["import_id"]) for r in rows if isinstance(r.get("import_id"), int)}
-    if not ids:
-        return [{k: v for k, v in r.items() if k != "import_id"} for r in rows], 0, []
-    ours = store.annotations(round=round, current_only=False)
-    ours = ours[ours["id"].isin(ids)]
-    stored = {int(r["id"]): _stored_form({**r, "note": r["note"], "unsure": r["unsure"]})
-              for r in ours.to_dict("records")}
-    kept, unchanged, retracts = [], 0, []
-    for r in rows:
-        key = r.get("import_id")
-        if isinstance(key, int) and stored.get(key) == _stored_form(r):
-            unchanged += 1
-            continue
-        if isinstance(key, int) and key in stored and stored[key][2] != r["kind"]:
-            retracts.append(key)
-        kept.append({k: v for k, v in r.items() if k != "import_id"})
-    return kept, unchanged, retracts
+    return store.import_records(items=items, annotations=parsed.rows, round=round, source=where,
+                                ignored=sorted(parsed.ignored.items()))
 
 
 def export_label_studio(store, path_or_buffer: Any, *, round: Optional[int] = None,

@@ -186,6 +186,11 @@ def _rows_of(parts: Dict[str, Any], base: dict, cancelled: bool, ground_truth: s
     return rows
 
 
+def _ours(task: dict) -> bool:
+    """A task the workbench wrote (its data carries our item id), not one Label Studio re-numbered."""
+    return "item_id" in (task.get("data") or {}) and "project" not in task and "inner_id" not in task
+
+
 def _key(item_id: str, annotation: Any) -> str:
     payload = json.dumps(["label-studio", item_id, annotation], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -254,7 +259,9 @@ def parse_label_studio_export(tasks: List[dict], *, annotators: Optional[Annotat
                     "duration_ms": None if lead is None else float(lead) * 1000,
                     "created_at": parts.get("created_at") or ann.get("created_at"), "_order": (parts.get("created_at") or ann.get("created_at") or "", ann.get("id") or 0),
                     "_ground_truth": bool(ann.get("ground_truth")),
-                    "import_id": ann.get("import_id"),
+                    # our row id: Label Studio keeps it as import_id; a file we wrote has it as id
+                    "origin_id": ann.get("import_id") if ann.get("import_id") is not None else
+                    (ann.get("id") if "completed_by" in ann and "import_id" not in ann and _ours(task) else None),
                     "source_meta": {"label_studio_id": ann.get("id"), "ground_truth": bool(ann.get("ground_truth")),
                                     "updated_at": ann.get("updated_at")}}
             new = _rows_of(parts, base, bool(ann.get("was_cancelled")), ground_truth)

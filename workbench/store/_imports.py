@@ -134,10 +134,39 @@ def existing_source_keys(conn: sa.Connection, keys: Sequence[str]) -> set:
     return found
 
 
+def _content(value: dict) -> tuple:
+    """What makes a judgement the same judgement (times and ids aside)."""
+    return (value["item_id"], value["annotator"], value["kind"], value["label"], value["note"], bool(value["unsure"]))
+
+
+def _origins(conn: sa.Connection, rows: Sequence[dict], values: Sequence[dict]) -> Dict[Any, tuple]:
+    """``{origin_id: content}`` of the stored rows that import rows say they were exported from."""
+    wanted = sorted({int(r["origin_id"]) for r in rows if _is_id(r.get("origin_id"))})
+    a = S.annotations
+    found: Dict[Any, tuple] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        query = sa.select(a.c.id, a.c.item_id, a.c.annotator, a.c.kind, a.c.label, a.c.note, a.c.unsure, a.c.round)
+        for row in conn.execute(query.where(a.c.id.in_(chunk), a.c.kind != "retract")):
+            if row.round == values[0]["round"]:
+                found[row.id] = (row.item_id, row.annotator, row.kind, row.label, row.note, bool(row.unsure))
+    return {r.get("origin_id"): found[int(r["origin_id"])] for r in rows
+            if _is_id(r.get("origin_id")) and int(r["origin_id"]) in found}
+
+
+def _is_id(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        return float(value) == int(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
                  annotations: Optional[Sequence[Dict[str, Any]]] = None, round: Optional[int] = None,
                  source: Optional[str] = None, progress: Optional[bool] = None,
-                 ignored: Sequence = (), existing: int = 0, retracts: Sequence[int] = ()) -> ImportResult:
+                 ignored: Sequence = ()) -> ImportResult:
     """Check everything, then write items, a taxonomy and keyed annotations in one transaction.
 
     Parameters
@@ -149,7 +178,10 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         Saved first (a no-op when the same version is already saved).
     annotations : list of dict, optional
         Rows as for :meth:`AnnotationStore.record_many`, each with a ``source_key`` (see
-        :func:`with_source_keys`); rows whose key is stored already are skipped.
+        :func:`with_source_keys`); rows whose key is stored already are skipped. A row may
+        name ``origin_id``, the id of the row of this store it was exported from (our CSV's
+        ``id``, Label Studio's ``import_id``): unchanged, it counts as already there; changed
+        to another kind (a label that became a skip), the origin is retracted.
     round : int, optional
         The round of ``annotations`` (required with them).
     source : str, optional
@@ -157,11 +189,6 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         (a JSON-able dict) is kept with its key too.
     ignored : sequence of (str, int)
         Passed through to the result, for the summary.
-    existing : int
-        Rows the caller already recognised as stored (counted in ``annotations_existing``).
-    retracts : sequence of int
-        Stored rows the source took back (e.g. a label that became a skip), retracted in the
-        same transaction; rows already retracted are left as they are.
 
     Returns
     -------
@@ -181,11 +208,15 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
             version = write_taxonomy(conn, taxonomy, where=repr(store)) if taxonomy is not None else None
             n_items = write_items(conn, frame, progress=progress) if frame is not None else 0
             old = existing_source_keys(conn, keys) if keys else set()
-            fresh = [(k, v) for k, v in zip(keys, values) if k not in old]
+            origins = _origins(conn, rows, values)
+            fresh = [(k, v) for k, v, r in zip(keys, values, rows)
+                     if k not in old and origins.get(r.get("origin_id")) != _content(v)]
             fresh = list({k: v for k, v in fresh}.items())  # one key twice in a file: once
             ids = write_annotations(conn, [v for _, v in fresh])
-            for annotation_id in dict.fromkeys(int(i) for i in retracts):
-                write_retract(conn, annotation_id, where=repr(store), skip_done=True)
+            for r, v in zip(rows, values):  # an exported row that came back as another kind is taken back
+                origin = origins.get(r.get("origin_id"))
+                if origin is not None and origin[2] != v["kind"]:
+                    write_retract(conn, int(r["origin_id"]), where=repr(store), skip_done=True)
             now = S.db_time(conn, S.utcnow())
             meta = {r["source_key"]: r.get("source_meta") for r in rows}
             S.bulk_insert(conn, S.imports, ["source_key", "annotation_id", "source", "meta", "created_at"],
@@ -195,6 +226,6 @@ def import_batch(store, *, items: Optional[pd.DataFrame] = None, taxonomy=None,
         raise integrity_error(store, exc, [v["item_id"] for v in values], "import") from exc
     n_file_items = 0 if frame is None else len(frame)
     return ImportResult(items_new=n_items, items_existing=n_file_items - n_items,
-                        annotations_new=len(ids), annotations_existing=len(rows) - len(ids) + int(existing),
+                        annotations_new=len(ids), annotations_existing=len(rows) - len(ids),
                         annotation_ids=tuple(ids), taxonomy_version=version,
                         ignored=tuple((str(w), int(n)) for w, n in ignored if n))

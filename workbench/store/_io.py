@@ -155,6 +155,7 @@ def import_annotations(store, path: Any, *, round: int, format: Optional[str] = 
     rows = []
     for n, rec in enumerate(df.to_dict("records"), start=1):
         row = {c: rec.get(c) for c in ANNOTATION_COLUMNS if c in rec and c != "round"}
+        row["origin_id"] = rec.get("id")  # the row of the store it was exported from (recognised when unchanged)
         if "unsure" in row:
             row["unsure"] = _flag(row["unsure"], f"{where}, row {n}")
         rows.append(row)

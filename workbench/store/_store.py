@@ -501,16 +501,15 @@ class AnnotationStore:
         return import_batch(self, items=df, taxonomy=taxonomy, progress=progress)
 
     def import_records(self, *, items: Optional[pd.DataFrame] = None, annotations: Optional[list] = None,
-                       round: Optional[int] = None, source: Optional[str] = None, ignored: Sequence = (),
-                       existing: int = 0, retracts: Sequence[int] = ()) -> ImportResult:
+                       round: Optional[int] = None, source: Optional[str] = None, ignored: Sequence = ()) -> ImportResult:
         """Write items and keyed annotation rows from another tool in one transaction.
 
         The building block of every import (:mod:`workbench.interop` uses it): each row of
         ``annotations`` is a dict as for :meth:`record_many` plus a ``source_key`` (the
         identity of its source record; rows whose key was imported before are skipped) and
-        optionally ``source_meta`` (a JSON-able dict kept with the key). ``retracts`` lists
-        stored rows the source took back. Everything is checked before the first write;
-        nothing is stored when anything fails.
+        optionally ``source_meta`` (a JSON-able dict kept with the key) and ``origin_id`` (the
+        id of the row of this store it was exported from: an unchanged one is already there).
+        Everything is checked before the first write; nothing is stored when anything fails.
 
         Examples
         --------
@@ -521,8 +520,7 @@ class AnnotationStore:
         >>> store.import_records(annotations=[row], round=1).summary()
         '0 new annotations, 1 already there'
         """
-        return import_batch(self, items=items, annotations=annotations, round=round, source=source, ignored=ignored,
-                            existing=existing, retracts=retracts)
+        return import_batch(self, items=items, annotations=annotations, round=round, source=source, ignored=ignored)
 
     def import_annotations(self, path: Any, *, round: int, format: Optional[str] = None, encoding: str = "utf-8",
                            restore: bool = True) -> ImportResult:
