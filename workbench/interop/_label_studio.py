@@ -27,6 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
+from .._internal.files import atomic_file
 from ..exceptions import DataError
 from ._annotators import AnnotatorMap
 from ._ls_config import config_controls
@@ -105,11 +106,6 @@ def export_label_studio(store, path_or_buffer: Any, *, round: Optional[int] = No
     if hasattr(path_or_buffer, "write"):
         path_or_buffer.write(text)
     else:
-        target = Path(path_or_buffer)
-        if not target.parent.is_dir():
-            raise DataError(f"Cannot write {target}: the folder {target.parent} does not exist. Create it first.",
-                            reason="missing_folder")
-        tmp = target.with_name(f".{target.name}.part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        with atomic_file(path_or_buffer) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     return len(df)

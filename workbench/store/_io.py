@@ -16,14 +16,12 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from .._internal.optional import import_optional
 from .._internal.readers import read_table
+from .._internal.files import atomic_file
 from .._internal.cells import neutralize_formulas, restore_formulas
 from .._internal.validation import check_option
 from ..exceptions import DataError
@@ -41,37 +39,8 @@ def _write_text(path_or_buffer: Any, text: str) -> None:
     if hasattr(path_or_buffer, "write"):
         path_or_buffer.write(text)
     else:
-        with _atomic_file(path_or_buffer) as tmp:
+        with atomic_file(path_or_buffer) as tmp:
             tmp.write_text(text, encoding="utf-8")
-
-
-@contextlib.contextmanager
-def _atomic_file(path: Any):
-    """A temporary file next to ``path``, renamed onto it only when the writing succeeded."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise DataError(f"Cannot write {target}: the folder {target.parent} does not exist. Create it first "
-                        "(mkdir -p), or give another path.", reason="missing_folder")
-    if target.is_dir():
-        raise DataError(f"Cannot write {target}: it is a folder. Give a file name, e.g. {target / 'labels.csv'}.",
-                        reason="is_a_folder")
-    if target.exists() and not target.is_file():  # a device or pipe (/dev/stdout): write to it, never replace it
-        try:
-            yield target
-        except OSError as exc:
-            raise DataError(f"Cannot write {target}: {exc.strerror or exc}.", reason="write_failed") from exc
-        return
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise DataError(f"Cannot write {target}: {exc.strerror or exc}. Nothing was written; check free disk "
-                        "space and that the folder is writable.", reason="write_failed") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round: Optional[int] = None,
@@ -92,7 +61,7 @@ def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round
         if hasattr(path_or_buffer, "write"):
             out.to_csv(path_or_buffer, index=False, lineterminator=_CSV_EOL)
         else:
-            with _atomic_file(path_or_buffer) as tmp:
+            with atomic_file(path_or_buffer) as tmp:
                 out.to_csv(tmp, index=False, encoding="utf-8", lineterminator=_CSV_EOL)
     elif format == "jsonl":
         text = df.to_json(orient="records", lines=True, date_format="iso", date_unit="us",
@@ -104,7 +73,7 @@ def export_annotations(store, path_or_buffer: Any, *, format: str = "csv", round
         if hasattr(path_or_buffer, "write"):
             df.to_parquet(path_or_buffer, index=False)
         else:
-            with _atomic_file(path_or_buffer) as tmp:
+            with atomic_file(path_or_buffer) as tmp:
                 df.to_parquet(tmp, index=False)
     return len(df)
 
