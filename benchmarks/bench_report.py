@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -57,8 +58,24 @@ SECTIONS = [("import warnings", "load store + taxonomy"), ("# ---- Scope", "scop
             ("# ---- Quality targets", "quality targets"), ("metrics = {", "write metrics.json")]
 
 
-def build_store(path: Path, n_items: int, *, seed: int = 0) -> dict:
-    """A SQLite store with one round: ``n_items`` varied demo texts x 3 simulated annotators."""
+def crowd(n_annotators: int, *, seed: int = 0) -> list:
+    """``n_annotators`` SIMULATED annotators: copies of ana, ben and chen with their own noise level.
+
+    With 3 the demo's own annotators are used unchanged. A crowd member ``w0042`` copies one of the
+    three behaviours (confusions, unsure flags, notes, speed) with a noise level drawn from 2% to 30%,
+    so the round has good and poor workers, as real crowds do.
+    """
+    if n_annotators == 3:
+        return list(SIMULATED_ANNOTATORS.values())
+    rng = np.random.default_rng(seed)
+    base = list(SIMULATED_ANNOTATORS.values())
+    return [replace(base[k % 3], name=f"w{k:04d}", noise=float(rng.uniform(0.02, 0.30)),
+                    median_seconds=float(rng.uniform(4, 20))) for k in range(n_annotators)]
+
+
+def build_store(path: Path, n_items: int, *, n_annotators: int = 3, per_item: int = 3, seed: int = 0) -> dict:
+    """A SQLite store with one round: ``n_items`` varied demo texts, each labeled by ``per_item`` of
+    ``n_annotators`` SIMULATED annotators (all three when there are three)."""
     taxonomy, items, gold = load_demo_project()
     rng = np.random.default_rng(seed)
     src = rng.integers(0, len(items), n_items)
@@ -77,10 +94,17 @@ def build_store(path: Path, n_items: int, *, seed: int = 0) -> dict:
     version = store.save_taxonomy(taxonomy)
     store.create_round(1, taxonomy_version=version, name="benchmark",
                        params={"n_items": n_items, "overlap": 3, "simulated_annotators": True})
-    plan = pd.DataFrame({"item_id": np.repeat(ids, 3), "annotator": list(SIMULATED_ANNOTATORS) * n_items})
+    workers = crowd(n_annotators, seed=seed)
+    names = np.array([w.name for w in workers])
+    # Each item gets ``per_item`` distinct annotators; a crowd's volumes are skewed (a few do most).
+    weights = rng.pareto(1.5, len(names)) + 1
+    weights /= weights.sum()
+    chosen = np.stack([rng.choice(len(names), per_item, replace=False, p=weights) for _ in range(n_items)]) \
+        if len(names) > per_item else np.tile(np.arange(len(names)), (n_items, 1))
+    plan = pd.DataFrame({"item_id": np.repeat(ids, chosen.shape[1]), "annotator": names[chosen.ravel()]})
     store.assign(plan, round=1)
     sim = simulate_labels(plan, bench_gold, labels=taxonomy.labels, other_label=taxonomy.other_label,
-                          random_state=seed)
+                          annotators=workers, random_state=seed)
     sim["session_id"] = "simulated-" + sim["annotator"]
     store.record_many(sim, round=1)
     built = time.perf_counter() - started

@@ -10,14 +10,15 @@ title = None  # page title
 out_dir = "."  # where metrics.json is written
 
 # %% tags=["remove-cell"]
-import altair as alt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from workbench import charts
+from workbench.report import figures
 from workbench.report import narrative as nv
 from workbench.store import AnnotationStore
 
-alt.renderers.enable("svg")
+figures.enable()  # static SVG charts with alt text: the exported page needs no script and no network
 store = AnnotationStore(db_url, create=False)  # a report never creates a store
 info = store.round_info(round)
 taxonomy = store.taxonomy(info["taxonomy_version"])
@@ -76,12 +77,7 @@ display(HTML(nv.callout_html(
     f"{n_pass} of {len(per_labeler)} labelers reach the pass mark of {pass_mark:.0%} on "
     f"{scored['item_id'].nunique()} gold items ({len(scored)} answers).",
     tone="good" if n_pass == len(per_labeler) else "warn")))
-chart = alt.Chart(nv.chart_data(per_labeler)).mark_bar().encode(  # SVG labels: control characters shown
-    y=alt.Y("annotator:N", sort="x", title=None), x=alt.X("score:Q", scale=alt.Scale(domain=[0, 1]), title="share right"),
-    color=alt.Color("passed:N", scale=alt.Scale(domain=[True, False], range=["#54a24b", "#e45756"]))
-).properties(width=420, height=alt.Step(22))
-rule = alt.Chart(pd.DataFrame({"pass_mark": [pass_mark]})).mark_rule(strokeDash=[4, 4]).encode(x="pass_mark:Q")
-display(chart + rule)
+display(charts.plot_gold_scores(nv.chart_data(per_labeler), pass_mark=pass_mark))  # SVG: control characters shown
 display(HTML(nv.frame_html(per_labeler.assign(result=[nv.verdict_html(p) for p in per_labeler["passed"]])
                            .drop(columns=["passed"]), raw_columns=["result"])))
 

@@ -13,17 +13,18 @@ out_dir = "."  # where metrics.json is written
 # %% tags=["remove-cell"]
 import warnings
 
-import altair as alt
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from workbench import agreement as ag
+from workbench import charts
+from workbench.report import figures
 from workbench.report import narrative as nv
 from workbench.store import AnnotationStore
 from workbench.taxonomy import diff
 
-alt.renderers.enable("svg")
+figures.enable()  # static SVG charts with alt text: the exported page needs no script and no network
 warnings.filterwarnings("ignore", category=FutureWarning)
 
 store = AnnotationStore(db_url, create=False)  # a report never creates a store
@@ -104,12 +105,7 @@ per_cat = old_per_cat[["category", "support", "kappa", "kappa_low", "kappa_high"
 per_cat["kappa_change"] = per_cat[f"kappa_round{round}"] - per_cat[f"kappa_round{previous_round}"]
 long = nv.chart_data(pd.concat([  # SVG labels: control characters shown, as in the tables
     old_per_cat.assign(round=f"round {previous_round}"), new_per_cat.assign(round=f"round {round}")]))
-chart = alt.Chart(long.dropna(subset=["kappa"])).mark_point(filled=True, size=70).encode(
-    y=alt.Y("category:N", title=None), x=alt.X("kappa:Q", title="one-vs-rest kappa", scale=alt.Scale(domain=[-0.2, 1])),
-    color=alt.Color("round:N", title=None)).properties(width=460, height=alt.Step(18))
-bars = alt.Chart(long.dropna(subset=["kappa"])).mark_rule().encode(
-    y="category:N", x="kappa_low:Q", x2="kappa_high:Q", color="round:N")
-display(bars + chart)
+display(charts.plot_category_change(long))
 display(HTML(nv.frame_html(per_cat.sort_values("kappa_change"))))
 
 # %% [markdown]

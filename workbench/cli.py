@@ -393,8 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("report", help="render a report (pilot, comparison, calibration) with papermill")
-    p.add_argument("kind", choices=["pilot", "comparison", "calibration"])
+    p = sub.add_parser("report", help="render a report (pilot, comparison, calibration, evaluation) with papermill")
+    p.add_argument("kind", choices=["pilot", "comparison", "calibration", "evaluation"])
     p.add_argument("--list-params", action="store_true", help="print the template's parameters and defaults")
     p.add_argument("--db", help="store URL or SQLite file path")
     p.add_argument("--round", type=int)

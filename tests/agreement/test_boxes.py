@@ -142,3 +142,26 @@ def test_python_lists_are_accepted_and_other_kinds_skipped():
     assert ag.box_agreement(df).iloc[-1].f1_iou_75 == 1
     with pytest.raises(DataError, match="at most one answer"):  # kind=None reads the spans row as boxes too
         ag.box_agreement(df, kind=None)
+
+
+def test_box_disagreements_ranks_images_by_hand_computed_f1():
+    """Image 1: a and b match (IoU 81/119), c misses; image 2: everyone agrees exactly."""
+    import json
+
+    import pandas as pd
+    import pytest
+
+    from workbench.agreement import box_disagreements
+
+    box = lambda x, label="car": {"x": x, "y": 0, "w": 10, "h": 10, "label": label}  # noqa: E731
+    df = pd.DataFrame({"item_id": ["i1"] * 3 + ["i2"] * 3, "annotator": list("abc") * 2,
+                       "label": [json.dumps(v) for v in ([box(0)], [box(1)], [], [box(5)], [box(5)], [box(5)])]})
+    out = box_disagreements(df)
+    assert out["item_id"].tolist() == ["i1", "i2"]
+    first = out.iloc[0]
+    # pairs: (a, b) F1 1, (a, c) F1 0, (b, c) F1 0
+    assert first["mean_f1"] == pytest.approx(1 / 3) and first["min_f1"] == 0
+    assert first["mean_iou"] == pytest.approx(90 / 110)
+    assert out.iloc[1]["mean_f1"] == 1 and out.iloc[1]["mean_iou"] == 1
+    # at IoU 0.9 the slightly shifted pair no longer matches
+    assert box_disagreements(df, iou=0.9).iloc[0]["mean_f1"] == 0

@@ -18,8 +18,8 @@ report make themselves:
 - ``url(data:...)`` in nbconvert's own stylesheet (icons), and ``style`` attributes written by
   :mod:`workbench.report.narrative` (colours, alignment), which hold no ``url(``.
 
-Nothing else may carry ``href``/``src``/``srcset``/``action``/``formaction``/``on*``; no attribute may
-hold ``javascript:``; no ``<script>``, ``<iframe>``, ``<object>``, ``<embed>``, ``<form>``,
+Nothing else may carry ``href``/``src``/``srcset``/``action``/``formaction``/``on*``; no attribute but the
+text ones (``alt``, ``title``: a chart's alt text quotes its labels) may hold ``javascript:``; no ``<script>``, ``<iframe>``, ``<object>``, ``<embed>``, ``<form>``,
 ``<base>``, ``<link>`` or ``<math>``; nothing may load from ``http:``, ``https:`` or ``//``.
 """
 
@@ -183,7 +183,8 @@ class Page(HTMLParser):
                 self.problems.append(f"event handler {where}")
             elif key not in ALLOWED_ATTRS:
                 self.problems.append(f"unexpected attribute {where}")
-            if "javascript:" in _squash(value) or "vbscript:" in _squash(value):
+            # alt and title are text a screen reader reads (a chart's alt text quotes its labels), never a URL
+            if key not in ("alt", "title") and ("javascript:" in _squash(value) or "vbscript:" in _squash(value)):
                 self.problems.append(f"javascript: in {where}")
             if key == "href" and not (tag == "a" and value.startswith("#")):
                 self.problems.append(f"link {where}")

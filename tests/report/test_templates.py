@@ -52,9 +52,17 @@ def test_pilot_report_html_is_offline_escaped_and_tells_every_section(pilot_repo
     html = pilot_report.html_path.read_text(encoding="utf-8")
     assert external_references(html) == []
     for heading in ("1. Summary", "2. Scope", "3. Agreement", "4. Where people split", "5. Where the model splits",
-                    "6. Proposed revisions", "7. Draft next version", "8. Quality targets", "9. Reproducibility"):
+                    "6. Spans", "7. Boxes", "8. Proposed revisions", "9. Draft next version", "10. Quality targets",
+                    "11. Reproducibility"):
         assert heading in html, heading
     assert html.count('data-mime-type="image/svg+xml"') >= 5  # every chart is an inline SVG
+    # every chart has alt text that says what it shows (nbconvert's default said nothing)
+    import re
+
+    alts = re.findall(r'<img alt="([^"]*)" src="data:image/svg', html)
+    assert len(alts) == html.count('data-mime-type="image/svg+xml"')
+    assert all(len(a) > 40 and "No description" not in a for a in alts), alts
+    assert any(a.startswith("Horizontal bar chart of labels per category: 12 categories, 160 labels") for a in alts)
     assert "db_url = " not in html  # input cells and parameters are hidden
     assert "<script>alert" not in html  # the demo's HTML-bearing messages stay escaped
 
@@ -228,10 +236,10 @@ def test_pilot_report_on_a_multilabel_round_renders_every_section(tmp_path):
     result = render_report("pilot", tmp_path / "out", progress=False, parameters={
         "db_url": str(tmp_path / "ml.db"), "round": 1, "n_boot": 50})
     html = result.html_path.read_text(encoding="utf-8")
-    for section in ("1. Summary", "2. Scope", "3. Agreement", "4. Where people split", "6. Proposed revisions"):
+    for section in ("1. Summary", "2. Scope", "3. Agreement", "4. Where people split", "8. Proposed revisions"):
         assert section in html
     assert "no timings were recorded" in html and "nan seconds" not in html
-    assert "not built yet" in html  # the model section says in one line why it is absent
+    assert "one-vs-rest baseline model trained on the consensus label sets of 40 items" in html
     stored = store.annotations(round=1)
     want = ag.multilabel_agreement(stored, labels=labels, n_boot=50, random_state=0)
     masi = want[want["metric"] == "krippendorff_alpha_masi"]["value"].iloc[0]
@@ -240,6 +248,13 @@ def test_pilot_report_on_a_multilabel_round_renders_every_section(tmp_path):
     counts = stored["label"].map(json.loads).explode().value_counts().to_dict()
     assert metrics["scope"]["multilabel"] and metrics["scope"]["distribution"] == counts
     assert sum(counts.values()) > len(stored)  # several labels per answer are counted, not zero
+    from workbench import error_analysis as ea
+
+    pred = ea.multilabel_predictions(store.items(), ag.consensus_table(stored)[["item_id", "label"]],
+                                     labels_list=labels, cv=5, random_state=0, progress=False)
+    table = ea.multilabel_classification_table(pred).set_index("label")
+    assert metrics["multilabel_model"]["micro_f1"] == pytest.approx(table.loc["micro", "f1"])
+    assert metrics["multilabel_model"]["label_issues"] == len(ea.multilabel_label_issue_table(pred))
     per_label = ag.per_label_table(stored, labels=labels, n_boot=0)
     assert {c: metrics["per_category"][c]["support"] for c in labels} == dict(zip(per_label["category"],
                                                                                     per_label["support"]))

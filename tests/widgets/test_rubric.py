@@ -64,3 +64,69 @@ def test_pairwise_and_rubric_rows_on_postgresql_survive_a_reopen(postgres_url):
     assert json.loads(pair["label"].iloc[0])["choice"] == "b" and pair["note"].iloc[0] == "B hedges less"
     assert json.loads(again.annotations(round=1, kind="rubric")["label"].iloc[0]) == {"clear": 5}
     assert PairwiseRater(postgres_url, annotator="alice", round=1).item.item_id == "p2"
+
+
+ROUND_RUBRIC = {"helpful": {"question": "Does it do what was asked?", "scale": [1, 5],
+                            "anchors": {1: "useless", 5: "perfect"}},
+                "length": {"question": "Right length?", "scale": [0, 2], "optional": True}}
+
+
+def test_rubric_uses_the_round_rubric_its_scales_and_optional_criteria(store):
+    store.create_round(2, taxonomy_version=1, rubric=ROUND_RUBRIC)
+    rater = RubricRater(store, annotator="gus", round=2, item_ids=["p1", "p2"], rationale=False)
+    assert rater.criteria == ["helpful", "length"] and rater.scales == {"helpful": [1, 2, 3, 4, 5], "length": [0, 1, 2]}
+    assert rater.rubric == {"helpful": "Does it do what was asked?", "length": "Right length?"}
+    assert [b.tooltip for b in rater.score_buttons["helpful"]][::4] == ["helpful = 1: useless", "helpful = 5: perfect"]
+    assert "Optional&#58; length." in rater.answer_box.children[0].value  # escaped HTML
+    key(rater, "ArrowDown")
+    key(rater, "5")  # not on the 0-2 scale of 'length': ignored
+    assert rater.scores == {}
+    key(rater, "ArrowUp")
+    key(rater, "4")
+    key(rater, "Enter")  # 'length' is optional
+    assert json.loads(rows_of(store, 2).loc[0, "label"]) == {"helpful": 4}
+    key(rater, "3")
+    key(rater, "2")
+    key(rater, "Enter")
+    assert json.loads(rows_of(store, 2).loc[1, "label"]) == {"helpful": 3, "length": 2}
+
+
+def test_rubric_arguments_must_agree_with_the_round_rubric(store):
+    store.create_round(2, taxonomy_version=1, rubric=ROUND_RUBRIC)
+    same = RubricRater(store, annotator="gus", round=2, rubric={"helpful": "Useful?", "length": "Short enough?"})
+    assert same.rubric == {"helpful": "Useful?", "length": "Short enough?"}  # own wording, the round's scales
+    assert same.scales["length"] == [0, 1, 2] and same.definition.criterion("length").optional
+    with pytest.raises(ValidationError) as err:
+        RubricRater(store, annotator="gus", round=2, rubric={"helpful": "Useful?", "clear": "Clear?"})
+    assert str(err.value) == (
+        "The 'rubric' / 'scale' parameters of RubricRater disagree with the rubric round 2 declares (helpful 1-5, "
+        "length 0-2 (optional)): criteria ['clear'] are not in the round's rubric; the round's criteria ['length'] "
+        "are missing. Leave out rubric= and scale= to use the round's rubric, or rate in a round that declares this "
+        "rubric.")
+    with pytest.raises(ValidationError, match=r"'helpful' is scored 0-9 here but 1-5 in the round; 'length' is "
+                                              r"scored 0-9 here but 0-2 in the round\. Leave out rubric= and scale="):
+        RubricRater(store, annotator="gus", round=2, scale=(0, 9))
+    with pytest.raises(ValidationError, match=r"'helpful' is scored 1-3 here but 1-5 in the round"):
+        RubricRater(store, annotator="gus", round=2, rubric={"helpful": [1, 3], "length": "Short?"})
+
+
+def test_rubric_refuses_a_round_rubric_the_digit_keys_cannot_score(store):
+    store.create_round(3, taxonomy_version=1, rubric={"quality": [0, 10]})
+    with pytest.raises(ValidationError, match=r"0 <= low < high <= 9 \(one digit key per score\)\. Got quality "
+                                              r"0-10; use e\.g\. \(1, 5\) or \(0, 9\)\."):
+        RubricRater(store, annotator="gus", round=3)
+
+
+def test_rubric_arguments_accept_a_rubric_object(store):
+    from workbench.taxonomy import Rubric
+
+    rater = RubricRater(store, annotator="hal", round=1, rubric=Rubric.from_dict({"clear": [1, 3]}))
+    assert rater.scales == {"clear": [1, 2, 3]}
+    with pytest.raises(ValidationError, match=r"criteria \['clear 1-3'\] have another scale than scale=\(1, 5\)"):
+        RubricRater(store, annotator="hal", round=1, rubric=Rubric.from_dict({"clear": [1, 3]}), scale=(1, 5))
+    with pytest.raises(ValidationError, match=r"The 'scale' parameter of RubricRater must be \(low, high\)"):
+        RubricRater(store, annotator="hal", round=1, scale=(1, 2, 3))
+
+
+def rows_of(store, round):
+    return store.annotations(round=round, kind="rubric").sort_values("id").reset_index(drop=True)

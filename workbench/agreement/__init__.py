@@ -9,7 +9,9 @@ DataFrames whose columns are listed in their docstrings.
   hierarchy tables; ``_items``: annotator, confusion, disagreement and consensus tables.
 - Other kinds of answers: ``_multilabel`` (label sets), ``_spans`` (text spans), ``_boxes``
   (bounding boxes), ``_preferences`` (pairwise preferences and rankings between systems), ``_rater_checks``
-  (agreement, ties, position bias and transitivity of preference raters).
+  (agreement, ties, position bias and transitivity of preference raters), ``_rubric`` (rubric
+  ratings: scores per criterion, alpha per criterion and level, distributions, correlations,
+  rationale coverage).
 """
 
 from .._internal.lazy import attach
@@ -24,7 +26,9 @@ __getattr__, __dir__, __all__ = attach(__name__, {
                "coincidence_matrix"],
     "_multilabel": ["multilabel_agreement", "label_cooccurrence", "per_label_table", "label_split_table"],
     "_spans": ["span_agreement", "span_token_kappa", "consensus_spans", "span_disagreements"],
-    "_boxes": ["box_iou", "box_agreement", "consensus_boxes"],
+    "_boxes": ["box_iou", "box_agreement", "consensus_boxes", "box_disagreements"],
     "_preferences": ["preferences_from_annotations", "win_rates", "bradley_terry"],
     "_rater_checks": ["preference_agreement", "tie_rate", "position_bias", "transitivity_violations"],
+    "_rubric": ["rubric_scores", "rubric_agreement", "rubric_distribution", "rubric_correlations",
+                "rationale_coverage"],
 })

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Dict, Optional, Sequence
 
 import numpy as np
@@ -30,7 +31,7 @@ from ._spans import f1, pair_rows, payload_label, payload_number, read_region_an
 from .._internal.validation import check_fraction
 from ..exceptions import DataError, ValidationError
 
-__all__ = ["box_iou", "box_agreement", "consensus_boxes"]
+__all__ = ["box_iou", "box_agreement", "consensus_boxes", "box_disagreements"]
 
 CONSENSUS_COLUMNS = ["item_id", "label", "x", "y", "w", "h", "support", "n_annotators", "share", "mean_iou"]
 
@@ -233,3 +234,65 @@ def consensus_boxes(df: pd.DataFrame, *, iou: float = 0.5, min_share: float = 0.
         out = out.assign(_order=out.item_id.map(position)).sort_values(
             ["_order", "label", "x", "y"], kind="stable").drop(columns="_order").reset_index(drop=True)
     return out
+
+
+def box_disagreements(df: pd.DataFrame, *, iou: float = 0.5, kind: Optional[str] = "boxes",
+                      item_col: str = "item_id", annotator_col: str = "annotator",
+                      label_col: str = "label") -> pd.DataFrame:
+    """Images ranked by how little their annotators' boxes agree (lowest mean pairwise F1 first).
+
+    The F1 of a pair on one image is ``2 * matches / (n_a + n_b)`` over all classes, a match
+    being two boxes of one class with IoU >= ``iou`` (one-to-one, as in :func:`box_agreement`);
+    two empty answers agree fully (F1 = 1). Images with fewer than two answers are left out.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long box answers.
+    iou : float in (0, 1], default 0.5
+    kind : str or None, default 'boxes'
+    item_col, annotator_col, label_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item_id, n_annotators, n_boxes, labels, mean_f1, min_f1, mean_iou``
+        (``mean_iou``: of the matched boxes, NaN when none match), ascending by ``mean_f1``
+        (ties in item order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> box = lambda x: {"x": x, "y": 0, "w": 10, "h": 10, "label": "dog"}
+    >>> df = pd.DataFrame({"item_id": [1, 1, 2, 2], "annotator": ["a", "b"] * 2,
+    ...                    "label": [[box(0)], [box(1)], [box(0)], [box(30)]]})
+    >>> box_disagreements(df)[["item_id", "mean_f1", "mean_iou"]].round(3)
+       item_id  mean_f1  mean_iou
+    0        2      0.0       NaN
+    1        1      1.0     0.818
+    """
+    caller = "box_disagreements"
+    (threshold,), _ = _thresholds(iou, caller)
+    answers = read_region_answers(df, parse=_parse_box, kind=kind, caller=caller, item_col=item_col,
+                                  annotator_col=annotator_col, label_col=label_col)
+    compare = _comparer([threshold])
+    rows = []
+    for item, by in answers.items():
+        if len(by) < 2:
+            continue
+        scores, matched, iou_sum = [], 0, 0.0
+        for A, B in combinations(by.values(), 2):
+            counts = np.sum(list(compare(A, B).values()), axis=0) if (A or B) else None
+            if counts is None:
+                scores.append(1.0)
+                continue
+            n_a, n_b, n_matched, sum_iou, tp = counts
+            scores.append(2 * tp / (n_a + n_b))
+            matched += int(n_matched)
+            iou_sum += float(sum_iou)
+        labels = sorted({bx[4] for boxes in by.values() for bx in boxes})
+        rows.append((item, len(by), sum(len(v) for v in by.values()), labels, float(np.mean(scores)),
+                     float(np.min(scores)), iou_sum / matched if matched else np.nan))
+    out = pd.DataFrame(rows, columns=["item_id", "n_annotators", "n_boxes", "labels", "mean_f1", "min_f1", "mean_iou"])
+    order = np.lexsort((np.arange(len(out)), out["mean_f1"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._internal.validation import check_columns, check_positive_int
 from ._altair import altair as _altair
+from ._describe import described, extremes
 
 __all__ = ["plot_model_confusion", "plot_classification_quality", "plot_confusion_evidence"]
 
@@ -58,13 +59,19 @@ def plot_model_confusion(table: pd.DataFrame, *, top=None, title="Where the mode
     data["true_label"] = data["true_label"].astype(str)
     data["predicted_label"] = data["predicted_label"].astype(str)
     order = sorted(set(data["true_label"]) | set(data["predicted_label"]))
-    return alt.Chart(data, title=title).mark_rect().encode(
+    worst = data.loc[data["count"].idxmax()] if len(data) else None
+    chart = alt.Chart(data, title=title).mark_rect().encode(
         x=alt.X("predicted_label:N", sort=order, title="predicted"),
         y=alt.Y("true_label:N", sort=order, title="given label"),
         color=alt.Color("count:Q", scale=alt.Scale(scheme="orangered", domainMin=0), title="items"),
         tooltip=["true_label:N", "predicted_label:N", "count:Q",
                  alt.Tooltip("share_of_true:Q", format=".1%", title="share of given label")],
     )
+    return described(chart, f"Heatmap of given label (rows) against the model's prediction (columns) over "
+                     f"{len(data)} confused pairs" + (
+                         f"; most often {worst.true_label} is predicted as {worst.predicted_label} "
+                         f"({int(worst['count'])} items, {worst.share_of_true:.0%} of {worst.true_label})."
+                         if worst is not None else "; the model confuses no pair."))
 
 
 def plot_classification_quality(table: pd.DataFrame, *, title="Model quality per category"):
@@ -96,7 +103,7 @@ def plot_classification_quality(table: pd.DataFrame, *, title="Model quality per
     order = data.sort_values(["f1", "category"])["category"].tolist()
     long = data.melt(id_vars=["category", "support"], value_vars=["precision", "recall", "f1"],
                      var_name="metric", value_name="value")
-    return alt.Chart(long, title=title).mark_point(filled=True, size=60).encode(
+    chart = alt.Chart(long, title=title).mark_point(filled=True, size=60).encode(
         x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title="score"),
         y=alt.Y("category:N", sort=order, title=None),
         # one scale domain (not `sort`) on both channels: Vega-Lite then merges them into one legend
@@ -104,6 +111,8 @@ def plot_classification_quality(table: pd.DataFrame, *, title="Model quality per
         shape=alt.Shape("metric:N", scale=alt.Scale(domain=["f1", "precision", "recall"])),
         tooltip=["category:N", "metric:N", alt.Tooltip("value:Q", format=".3f"), "support:Q"],
     )
+    return described(chart, f"Precision, recall and F1 of the model for each of {len(data)} categories, worst F1 "
+                     f"on top: F1 {extremes(data, 'category', 'f1')}; macro F1 {data['f1'].mean():.2f}.")
 
 
 def plot_confusion_evidence(table: pd.DataFrame, *, top=15, title="Human disagreement vs model confusion"):
@@ -145,10 +154,16 @@ def plot_confusion_evidence(table: pd.DataFrame, *, top=15, title="Human disagre
         pd.DataFrame({"pair": pair, "source": "model", "share": data["model_share"],
                       "count": data["model_confusions"].astype(float)}),
     ], ignore_index=True)
-    return alt.Chart(long, title=title).mark_bar().encode(
+    first = data.iloc[0] if len(data) else None
+    chart = alt.Chart(long, title=title).mark_bar().encode(
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of all disagreements / confusions"),
         y=alt.Y("pair:N", sort=pair.tolist(), title=None),
         yOffset=alt.YOffset("source:N"),
         color=alt.Color("source:N", scale=alt.Scale(domain=["humans", "model"])),
         tooltip=["pair:N", "source:N", alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("count:Q", format=".1f")],
     )
+    return described(chart, f"Paired bars for {len(data)} category pairs: the share of human disagreements and "
+                     "of model confusions that fall on each pair" + (
+                         f"; the top pair {first.category_a} / {first.category_b} has {first.human_share:.0%} of "
+                         f"human disagreements and {first.model_share:.0%} of model confusions."
+                         if first is not None else "."))

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._internal.validation import check_columns
 from ._altair import altair as _altair
+from ._describe import described
 
 __all__ = ["plot_learning_curve"]
 
@@ -79,4 +80,10 @@ def plot_learning_curve(curve: pd.DataFrame, *, x: str = "n_labels", y: Optional
     if target is not None:
         layers.append(alt.Chart(pd.DataFrame({"target": [float(target)]}))
                       .mark_rule(strokeDash=[4, 4], color="gray").encode(y="target:Q"))
-    return alt.layer(*layers).properties(title=title, width=420, height=260)
+    ends = "; ".join(
+        f"{name}{': ' if name else ''}{y.replace('_', ' ')} {g['score'].iloc[0]:.3f} at {g[x].iloc[0]:g} labels, "
+        f"{g['score'].iloc[-1]:.3f} at {g[x].iloc[-1]:g}"
+        for name, g in (data.groupby(group[0]) if group else [("", data)]))
+    return described(alt.layer(*layers).properties(title=title, width=420, height=260),
+                     f"Line chart of {y.replace('_', ' ')} against the number of labels: {ends}"
+                     + (f"; dashed line at the target {float(target):.3f}." if target is not None else "."))

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from .._internal.validation import check_columns
+from ._describe import described, extremes, name_span
 
 __all__ = ["plot_label_distribution", "plot_workload"]
 
@@ -42,7 +43,7 @@ def plot_label_distribution(distribution: pd.DataFrame, *, rare: Optional[Sequen
 
     check_columns(distribution, ["category", "count"], what="distribution")
     data = distribution.assign(status=["rare" if c in set(rare or ()) else "ok" for c in distribution["category"]])
-    return (
+    chart = (
         alt.Chart(data, title=title)
         .mark_bar()
         .encode(
@@ -54,6 +55,9 @@ def plot_label_distribution(distribution: pd.DataFrame, *, rare: Optional[Sequen
         )
         .properties(width=460, height=alt.Step(18))
     )
+    return described(chart, f"Horizontal bar chart of labels per category: {len(data)} categories, "
+                     f"{int(data['count'].sum())} labels; {extremes(data, 'category', 'count', fmt='.0f', high='most', low='fewest')}"
+                     + (f"; under-represented: {name_span(sorted(set(rare)))}." if rare else "."))
 
 
 def plot_workload(annotations: pd.DataFrame, *, annotator_col: str = "annotator",
@@ -80,9 +84,12 @@ def plot_workload(annotations: pd.DataFrame, *, annotator_col: str = "annotator"
     check_columns(annotations, [annotator_col, duration_col], what="annotations")
     data = annotations[[annotator_col, duration_col]].dropna().rename(columns={annotator_col: "annotator"})
     data = data.assign(seconds=data[duration_col] / 1000.0)[["annotator", "seconds"]]
-    return (
+    medians = data.groupby("annotator", as_index=False)["seconds"].median()
+    chart = (
         alt.Chart(data, title=title)
         .mark_boxplot(extent="min-max")
         .encode(y=alt.Y("annotator:N", title=None), x=alt.X("seconds:Q", title="seconds per item"))
         .properties(width=460, height=alt.Step(24))
     )
+    return described(chart, f"Box plot of seconds per item for {len(medians)} annotators; median "
+                     f"{extremes(medians, 'annotator', 'seconds', fmt='.1f', high='slowest', low='fastest')} seconds.")

@@ -3,6 +3,8 @@
 - ``_oof``: out-of-fold predictions; ``_predictions``: the :class:`Predictions` record.
 - ``_label_issues`` / ``_noise_mixture``: label-issue ranking (cleanlab and a noise model).
 - ``_pair_evidence``: human and model confusion pairs; ``_tables``: the public tables.
+- ``_multilabel``: label sets (one-vs-rest out-of-fold probabilities, per-label scores and
+  label issues); ``_multilabel_predictions``: the :class:`MultilabelPredictions` record.
 """
 
 from .._internal.lazy import attach
@@ -11,4 +13,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_predictions": ["Predictions"],
     "_tables": ["cross_validated_predictions", "classification_table", "model_confusion_table",
                 "label_issue_table", "confusion_evidence_table", "LABEL_ISSUE_METHODS"],
+    "_multilabel_predictions": ["MultilabelPredictions"],
+    "_multilabel": ["multilabel_predictions", "multilabel_classification_table", "multilabel_label_issue_table",
+                    "per_label_issue_table", "MULTILABEL_ISSUE_FILTERS"],
 })

@@ -72,7 +72,8 @@ def _labels_frame(labels, *, item_col: str, label_col: str) -> pd.DataFrame:
     if listy.any():
         raise DataError("cross_validated_predictions handles one label per item (multiclass); "
                         f"{int(listy.sum())} labels are lists, e.g. item {frame.loc[listy, item_col].iloc[0]!r}. "
-                        "Analyse each category one-vs-rest instead.", reason="multilabel",
+                        "For label sets use multilabel_predictions(items, labels, labels_list=taxonomy.labels) "
+                        "and the multilabel_* tables.", reason="multilabel",
                         failure_cases=frame[listy])
     dupes = frame[frame[item_col].duplicated(keep=False)]
     if len(dupes):

@@ -12,4 +12,4 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "_runner": ["TEMPLATES", "ReportResult", "template_path", "template_parameters", "parse_parameter",
                 "check_parameters", "render_report", "export_html",
                 "external_references"],
-}, submodules=["narrative"])
+}, submodules=["narrative", "figures"])

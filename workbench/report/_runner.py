@@ -18,7 +18,7 @@ Examples
 --------
 >>> from workbench.report import TEMPLATES, template_path
 >>> sorted(TEMPLATES)
-['calibration', 'comparison', 'pilot']
+['calibration', 'comparison', 'evaluation', 'pilot']
 >>> template_path("pilot").name
 'pilot_report.ipynb'
 """
@@ -30,6 +30,7 @@ import difflib
 import json
 import re
 import time
+from html.parser import HTMLParser
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ TEMPLATES: Dict[str, str] = {
     "pilot": "pilot_report.ipynb",
     "comparison": "round_comparison.ipynb",
     "calibration": "calibration_report.ipynb",
+    "evaluation": "evaluation_report.ipynb",
 }
 
 #: Cells with these tags are dropped from the HTML export.
@@ -64,7 +66,8 @@ REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _NBCONVERT_DIR = _PACKAGE_DIR / "_nbconvert"
-_EXTERNAL_REF = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+_FETCHING_TAGS = frozenset({"script", "link", "img", "iframe"})
+_REMOTE = re.compile(r"\s*(?:https?:)?//", re.I)
 
 
 @dataclass(frozen=True)
@@ -361,4 +364,18 @@ def external_references(html: str) -> List[str]:
     >>> external_references('<a href="https://example.org">a link is fine</a>')
     []
     """
-    return [m.group(0) for m in _EXTERNAL_REF.finditer(html)]
+    found: List[str] = []
+
+    class _Scanner(HTMLParser):  # attributes as a browser reads them: text inside alt="..." is not a src
+        def handle_starttag(self, tag, attrs):
+            if tag not in _FETCHING_TAGS:
+                return
+            for name, value in attrs:
+                match = _REMOTE.match(value or "") if name in ("src", "href") else None
+                if match:
+                    found.append(f'<{tag} {name}="{match.group(0)}')
+
+        handle_startendtag = handle_starttag
+
+    _Scanner(convert_charrefs=True).feed(html)
+    return found

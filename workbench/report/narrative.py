@@ -41,6 +41,7 @@ __all__ = [
     "name_list",
     "verdict_html",
     "frame_html",
+    "span_examples_html",
     "examples_html",
     "callout_html",
     "code_html",
@@ -296,6 +297,66 @@ def examples_html(
                     f"<td style='vertical-align:top;text-align:left'>{judged}</td></tr>")
     return ("<table class='dataframe'><thead><tr><th>item</th><th style='text-align:left'>text</th>"
             f"<th style='text-align:left'>labels</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _marked(text: str, spans, mask_pii: bool) -> str:
+    """``text`` with ``spans`` (start, end, label) as ``<mark>``; every piece escaped (and masked) on its own."""
+    def piece(t):
+        return esc(mask_text(t) if mask_pii else t)
+
+    out, at = [], 0
+    for start, end, label in sorted((int(s), int(e), str(lab)) for s, e, lab in spans):
+        if start < at or end > len(text) or start >= end:  # overlapping or out of range: listed, not drawn
+            continue
+        out += [piece(text[at:start]), f"<mark title='{esc(label)}'>{piece(text[start:end])}"
+                f"<sub>{esc(label)}</sub></mark>"]
+        at = end
+    return "".join(out) + piece(text[at:])
+
+
+def span_examples_html(item_ids: Iterable[Any], items: pd.DataFrame, answers: pd.DataFrame, *,
+                       mask_pii: bool = True) -> str:
+    """Each item's text once per annotator, with that annotator's spans marked and labeled.
+
+    Parameters
+    ----------
+    item_ids : iterable
+        The items to show, in order.
+    items : pandas.DataFrame
+        With ``item_id`` and ``text``.
+    answers : pandas.DataFrame
+        ``item_id, annotator, label`` where ``label`` is the JSON list of
+        ``{"start", "end", "label"}`` objects of a ``kind="spans"`` answer.
+    mask_pii : bool, default True
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the text. Each
+        piece between span edges is masked separately.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"item_id": ["t"], "text": ["Acme <b> in Paris"]})
+    >>> ans = pd.DataFrame({"item_id": ["t"], "annotator": ["ana"],
+    ...                     "label": ['[{"start": 0, "end": 4, "label": "ORG"}]']})
+    >>> out = span_examples_html(["t"], items, ans)
+    >>> "<mark title='ORG'>Acme<sub>ORG</sub></mark>" in out and "&lt;b&gt; in Paris" in out
+    True
+    """
+    import json
+
+    text_of = dict(zip(items["item_id"].astype(str), items["text"].astype(str)))
+    rows = []
+    for item_id in item_ids:
+        key = str(item_id)
+        sub = answers[answers["item_id"].astype(str) == key]
+        for n, (_, r) in enumerate(sub.iterrows()):
+            value = json.loads(r["label"]) if isinstance(r["label"], str) else (r["label"] or [])
+            spans = [(e.get("start"), e.get("end"), e.get("label")) for e in value if isinstance(e, dict)]
+            first = f"<code>{esc(key)}</code>" if n == 0 else ""
+            rows.append(f"<tr><td style='vertical-align:top;text-align:left'>{first}</td>"
+                        f"<td style='vertical-align:top;text-align:left'>{esc(r['annotator'])}</td>"
+                        f"<td style='vertical-align:top;max-width:640px;text-align:left'>"
+                        f"{_marked(text_of.get(key, ''), spans, mask_pii)}</td></tr>")
+    return ("<table class='dataframe'><thead><tr><th>item</th><th>annotator</th><th style='text-align:left'>"
+            f"spans</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def frame_hash(df: pd.DataFrame, columns: Optional[Sequence[str]] = None) -> str:

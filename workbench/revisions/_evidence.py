@@ -159,16 +159,16 @@ def pair_evidence(ann: pd.DataFrame, *, labels: Sequence[str], model: Optional[p
     any_count: Counter = Counter()
     both: Counter = Counter()
     examples: dict = {}
-    if not lab.duplicated(["item_id", "annotator"]).any():  # one label per answer: fast path
-        counts = lab.groupby(["item_id", "label"], sort=True).size()
-        for item, per_label in counts.groupby(level=0, sort=False):
-            labs = per_label.index.get_level_values(1).tolist()
-            any_count.update(labs)
-            if len(labs) > 1:
-                n = dict(zip(labs, per_label.tolist()))
-                for a, b in combinations(labs, 2):
-                    both[(a, b)] += 1
-                    examples.setdefault((a, b), []).append((-min(n[a], n[b]), item))
+    if not lab.duplicated(["item_id", "annotator"]).any():  # one label per answer: vectorised
+        counts = lab.groupby(["item_id", "label"], sort=True).size().rename("n").reset_index()
+        any_count.update(counts["label"].value_counts().to_dict())
+        split = counts[counts.duplicated("item_id", keep=False)]  # items with two or more labels
+        pairs = split.merge(split, on="item_id", suffixes=("_a", "_b"))
+        pairs = pairs[pairs["label_a"] < pairs["label_b"]]
+        pairs = pairs.assign(rank=-np.minimum(pairs["n_a"], pairs["n_b"]))
+        for (a, b), group in pairs.groupby(["label_a", "label_b"], sort=True):
+            both[(a, b)] = len(group)
+            examples[(a, b)] = list(zip(group["rank"].tolist(), group["item_id"].tolist()))
     else:  # multi-label: an answer holding both a and b is not a split
         answers = lab.groupby(["item_id", "annotator"], sort=True)["label"].agg(frozenset)
         for item, given in answers.groupby(level=0, sort=True):

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from typing import Optional, Sequence
@@ -38,6 +39,7 @@ _EXTRA_STOP_WORDS = frozenset({"don", "doesn", "didn", "isn", "wasn", "won", "ve
 _WORD = re.compile(r"[a-z][a-z]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A crude, consistent English suffix stripper (working/works/worked -> work, charge/charged -> charg)."""
     if len(word) <= 4:
@@ -196,12 +198,21 @@ def _kmeans(matrix, k: int, random_state):
         return KMeans(n_clusters=k, n_init=4, random_state=_seed(random_state)).fit_predict(data)
 
 
-def _silhouette(matrix, labels) -> float:
+#: Above this many texts the silhouette is estimated on a seeded sample of this size: the exact value
+#: needs all n x n distances (8,000 texts: 2.4 s; 30,000: about 35 s), the sample's standard error is
+#: about 0.01 (the mean of 2,000 per-text silhouettes, each within [-1, 1]).
+SILHOUETTE_SAMPLE = 2000
+
+
+def _silhouette(matrix, labels, rng=None) -> float:
     from sklearn.metrics import silhouette_score
 
     if len(set(labels.tolist())) < 2 or len(set(labels.tolist())) >= matrix.shape[0]:
         return float("nan")
-    return float(silhouette_score(matrix, labels, metric="cosine"))
+    if matrix.shape[0] <= SILHOUETTE_SAMPLE:
+        return float(silhouette_score(matrix, labels, metric="cosine"))
+    return float(silhouette_score(matrix, labels, metric="cosine", sample_size=SILHOUETTE_SAMPLE,
+                                  random_state=_seed(check_random_state(rng))))
 
 
 def _combined(texts, notes, note_weight):
@@ -288,11 +299,12 @@ def split_in_two(texts: Sequence[str], *, random_state=None) -> Optional[dict]:
     matrix, names = embed(texts)
     if matrix is None:
         return None
-    labels = _kmeans(matrix, 2, check_random_state(random_state))
+    rng = check_random_state(random_state)
+    labels = _kmeans(matrix, 2, rng)
     if len(set(labels.tolist())) < 2:  # all texts identical in TF-IDF space
         return None
     groups = [[t for t, g in zip(texts, labels) if g == k] for k in (0, 1)]
     terms = list(contrast_terms(groups[0], groups[1]))
     for k in (0, 1):  # fall back to the group's own top terms when nothing contrasts
         terms[k] = terms[k] or top_terms(matrix, names, np.flatnonzero(labels == k))
-    return {"labels": labels, "silhouette": _silhouette(matrix, labels), "top_terms": terms}
+    return {"labels": labels, "silhouette": _silhouette(matrix, labels, rng), "top_terms": terms}

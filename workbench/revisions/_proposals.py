@@ -13,6 +13,13 @@ add       a cluster of items put in "other" / left unlabeled / noted: a draft ne
 retire    a category with too little support to learn or agree on
 ========  ==================================================================================
 
+In a multi-label round (``taxonomy.task == "multilabel"``, or ratings holding two or more labels)
+merge reads co-occurrence instead: two labels applied together almost always, in both
+directions (:func:`workbench.agreement.label_cooccurrence`); clarify reads swaps (one
+annotator applies ``a`` without ``b``, another ``b`` without ``a``); an empty or other-only set
+counts as "outside" for add; support counts the items whose majority set holds the label
+(:mod:`workbench.revisions._multilabel_rules`).
+
 Every threshold lives in :class:`RevisionRules` (documented defaults); every proposal
 says which rule fired, with its numbers. :func:`draft_taxonomy` applies the accepted
 proposals with ``Taxonomy.apply`` (version n + 1, one change per proposal in the change
@@ -35,6 +42,7 @@ from typing import Optional, Sequence
 
 import pandas as pd
 
+from . import _multilabel_rules
 from . import _rules
 from . import _text_rules
 from ._evidence import (category_profile, definition_overlap, majority_labels, model_frame,
@@ -134,7 +142,9 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
         ``unsure``, ``note``, ``kind`` (rows of another kind than ``label`` are ignored).
     predictions : workbench.error_analysis.Predictions or pandas.DataFrame, optional
         Out-of-fold model predictions (or a frame ``item_id, label, predicted``). Needed for
-        merge proposals and used as extra evidence by clarify, split and retire.
+        merge proposals and used as extra evidence by clarify, split and retire. In a
+        multi-label round: a ``MultilabelPredictions`` (``multilabel_predictions``) or a frame
+        ``item_id, given, predicted`` of label sets, used by clarify (model swaps) and retire.
     items : pandas.DataFrame, optional
         ``item_id, text``; needed for split proposals and used to draft clarify rules and
         new categories.
@@ -196,7 +206,11 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
                       f"v{taxonomy.version} and are ignored: {unknown[:10]}. Map them with Taxonomy.migrate() "
                       "first if they come from another version.", WorkbenchWarning, stacklevel=2)
         ann = ann[ann["label"].isna() | ann["label"].isin(taxonomy.labels)]
-    model = model_frame(predictions, caller=caller)
+    multilabel = _multilabel_rules.is_multilabel_round(taxonomy, ann)
+    if multilabel:  # label sets: the model evidence is a MultilabelPredictions, not a Predictions
+        model, sets_model = None, _multilabel_rules.model_sets(predictions, labels=taxonomy.labels, caller=caller)
+    else:
+        model, sets_model = model_frame(predictions, caller=caller), None
     item_frame = tidy_items(items, caller=caller)
     profiles = {c: category_profile(taxonomy.category(c)) for c in labels}
     ev = _rules.Evidence(
@@ -204,12 +218,21 @@ def propose_revisions(taxonomy, annotations, *, predictions=None, items=None,
         model=model, items=item_frame,
         pairs=pair_evidence(ann, labels=taxonomy.labels, model=model, n_examples=rules.n_examples),
         overlap=definition_overlap(profiles), per_category=_per_category(ann, taxonomy.labels, rules, rng),
-        rules=rules, rng=rng)
+        rules=rules, rng=rng, multilabel=multilabel,
+        majority_sets=_multilabel_rules.majority_sets(ann) if multilabel else None, model_sets=sets_model)
     from tqdm.auto import tqdm
 
     found = []
-    steps = (_rules.pair_rules, _rules.redefine_rule, _text_rules.split_rule, _text_rules.add_rule,
-             _rules.retire_rule)
+    if multilabel:  # merge what travels together; clarify what is swapped (except merged pairs)
+        def swaps(ev):
+            merged_pairs = {tuple(d["categories"]) for d in found if d["kind"] == "merge"}
+            return _multilabel_rules.swap_rule(ev, skip=merged_pairs)
+
+        steps = (_multilabel_rules.cooccurrence_rule, swaps, _rules.redefine_rule, _text_rules.split_rule,
+                 _text_rules.add_rule, _rules.retire_rule)
+    else:
+        steps = (_rules.pair_rules, _rules.redefine_rule, _text_rules.split_rule, _text_rules.add_rule,
+                 _rules.retire_rule)
     for rule in tqdm(steps, desc="revision rules", disable=not progress, leave=False):
         found.extend(rule(ev))
     merged = {c for d in found if d["kind"] == "merge" for c in d["categories"]}

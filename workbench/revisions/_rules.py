@@ -26,7 +26,8 @@ import pandas as pd
 from ._note_clusters import contrast_terms
 from ._evidence import texts_for
 
-__all__ = ["Evidence", "pair_rules", "redefine_rule", "retire_rule", "slug", "items_with", "taken_ids"]
+__all__ = ["Evidence", "pair_rules", "redefine_rule", "retire_rule", "slug", "items_with", "taken_ids",
+           "majority_items", "label_support"]
 
 
 @dataclass
@@ -45,6 +46,9 @@ class Evidence:
     per_category: Optional[pd.DataFrame]
     rules: Any               # RevisionRules
     rng: Any                 # numpy Generator
+    multilabel: bool = False  # a round of label sets
+    majority_sets: Optional[pd.Series] = None   # multi-label: item_id -> frozenset applied by >= half
+    model_sets: Optional[pd.DataFrame] = None   # multi-label model: item_id, given, predicted (frozensets)
 
 
 def _clip(x: float) -> float:
@@ -78,6 +82,20 @@ def taken_ids(ev: Evidence) -> set:
     return {c.id for c in getattr(ev.taxonomy, "categories", ())} | set(ev.taxonomy.labels)
 
 
+def majority_items(ev: Evidence, c: str) -> list:
+    """Items whose majority label is ``c`` (multi-label: whose majority set holds ``c``), in order."""
+    if ev.multilabel and ev.majority_sets is not None:
+        return ev.majority_sets.index[ev.majority_sets.map(lambda s: c in s)].tolist()
+    return ev.majority.index[ev.majority == c].tolist()
+
+
+def label_support(ev: Evidence) -> pd.Series:
+    """Label -> items of :func:`majority_items` (the majority label's, or majority set's, counts)."""
+    if ev.multilabel and ev.majority_sets is not None:
+        return pd.Series(Counter(x for s in ev.majority_sets for x in s), dtype=int)
+    return ev.majority.value_counts()
+
+
 def items_with(ev: Evidence, c: str) -> tuple:
     """Items that some annotator gave label ``c``, sorted."""
     return tuple(sorted(ev.ann.loc[ev.ann["label"] == c, "item_id"].unique()))
@@ -103,7 +121,7 @@ def _characteristic_terms(ev: Evidence, a: str, b: str, disputed, n: int = 4) ->
     disputed = set(disputed)
     sides = []
     for c in (a, b):
-        ids = ev.majority.index[ev.majority == c].tolist()
+        ids = majority_items(ev, c)
         clean = [i for i in ids if i not in disputed]
         sides.append(texts_for(clean if len(clean) >= 3 else ids, ev.items))
     ta, tb = contrast_terms(sides[0], sides[1], n=n)
@@ -147,7 +165,7 @@ def pair_rules(ev: Evidence) -> list:
         disputed = list(row.split_item_ids)
         if (human_ok and model_ok and hs >= r.merge_human_share and ms >= r.merge_model_share
                 and overlap >= r.merge_definition_overlap):
-            sup = ev.majority.value_counts()
+            sup = label_support(ev)
             keep, drop = sorted((a, b), key=lambda c: (-int(sup.get(c, 0)), c))
             merged_def = " ".join(p for p in [_definition(ev, keep),
                                               f"Also covers what was '{drop}'." if _definition(ev, drop) else "",
@@ -267,30 +285,39 @@ def _fmt(x) -> str:
 def retire_rule(ev: Evidence) -> list:
     """retire: a category with too little support to learn or agree on.
 
-    Fires when the category is the majority label of at most ``retire_max_support`` items
+    Fires when the category is the majority label (multi-label: in the majority set, the labels
+    at least half the item's annotators applied) of at most ``retire_max_support`` items
     and of at most ``retire_max_share`` of all items (and, with predictions, has at most
     ``retire_max_support`` items in the model's data too). Rounds (and model data) of fewer
     than ``retire_min_items`` items are not judged. Score 0.2 (0.24 when unused).
     """
     r, out = ev.rules, []
     n_all = ev.ann["item_id"].nunique()
-    if max(n_all, len(ev.model) if ev.model is not None else 0) < r.retire_min_items:
+    model = ev.model if ev.model is not None else ev.model_sets
+    if max(n_all, len(model) if model is not None else 0) < r.retire_min_items:
         return out  # too small a round to call any category rare
-    sup = ev.majority.value_counts()
+    sup = label_support(ev)
     used = ev.ann["label"].value_counts()
-    model_sup = ev.model["label"].value_counts() if ev.model is not None else pd.Series(dtype=int)
+    if ev.model is not None:
+        model_sup = ev.model["label"].value_counts()
+    elif ev.model_sets is not None:  # multi-label model data: items given each label
+        model_sup = pd.Series(Counter(x for s in ev.model_sets["given"] for x in s), dtype=int)
+    else:
+        model_sup = pd.Series(dtype=int)
     for c in ev.labels:
         k, m = int(sup.get(c, 0)), int(model_sup.get(c, 0))
         if k > r.retire_max_support or k / max(n_all, 1) > r.retire_max_share or m > r.retire_max_support:
             continue
         items_c = items_with(ev, c)
-        rationale = (f"'{c}' is the majority label of only {k} of {n_all} items ({int(used.get(c, 0))} ratings): "
+        where = "in the majority label set" if ev.multilabel else "the majority label"
+        rationale = (f"'{c}' is {where} of only {k} of {n_all} items ({int(used.get(c, 0))} ratings): "
                      "too rare to learn or agree on; retire it or fold it into a neighbour.")
         out.append({"kind": "retire", "categories": (c,), "rationale": rationale,
                     "evidence": {"support": k, "share_of_items": _r(k / max(n_all, 1)),
                                  "n_ratings": int(used.get(c, 0)),
-                                 "model_support": m if ev.model is not None else None},
-                    "rule": r.describe("retire"), "example_item_ids": items_c[: r.n_examples],
+                                 "model_support": m if model is not None else None},
+                    "rule": r.describe("retire", multilabel=ev.multilabel),
+                    "example_item_ids": items_c[: r.n_examples],
                     "score": 0.24 if k == 0 else 0.2,
                     "change": ({"op": "retire", "category": c, "rationale": rationale},),
                     "relabel": {"categories": (c,), "item_ids": items_c,

@@ -22,15 +22,23 @@ import numpy as np
 
 from ._note_clusters import cluster_texts, split_in_two
 from ._evidence import texts_for
-from ._rules import Evidence, _clip, _definition, _r, _short, items_with, slug, taken_ids
+from ._rules import Evidence, _clip, _definition, _r, _short, items_with, majority_items, slug, taken_ids
 
 __all__ = ["split_rule", "add_rule"]
 
 
 def _neighbours(ev: Evidence, c: str, item_ids) -> Counter:
-    """Other labels given to ``item_ids`` by annotators and by the model."""
+    """Other labels given to ``item_ids`` by annotators and by the model.
+
+    Multi-label: only the sets *without* ``c`` count (what annotators applied instead of it);
+    labels applied together with ``c`` are not errors.
+    """
     ids = set(item_ids)
-    lab = ev.ann[ev.ann["item_id"].isin(ids) & ev.ann["label"].notna()]
+    lab = ev.ann[ev.ann["item_id"].isin(ids)]
+    if ev.multilabel:
+        with_c = lab.groupby(["item_id", "annotator"], sort=False)["label"].transform(lambda s: (s == c).any())
+        lab = lab[~with_c.astype(bool)]
+    lab = lab[lab["label"].notna()]
     counts = Counter(lab.loc[lab["label"] != c, "label"].tolist())
     if ev.model is not None:
         m = ev.model[ev.model["item_id"].isin(ids)]
@@ -63,7 +71,7 @@ def split_rule(ev: Evidence) -> list:
     if ev.items is None:
         return out
     for c in ev.labels:
-        ids = ev.majority.index[ev.majority == c].tolist()
+        ids = majority_items(ev, c)
         if len(ids) < r.split_min_items:
             continue
         if r.split_require_neighbours:  # necessary: two neighbours with enough errors each (cheap check first)
@@ -114,7 +122,8 @@ def _names_a_category(note: str, labels) -> bool:
 def add_rule(ev: Evidence) -> list:
     """add: clusters of items that annotators put in "other", left unlabeled, or wrote notes about.
 
-    A note that names an existing category id is about a confusion and does not count.
+    A note that names an existing category id is about a confusion and does not count. In a
+    multi-label round a rating is outside when its set is empty or holds only the "other" label.
     Candidate items have at least one such rating; their texts and notes are clustered
     (average linkage on TF-IDF, notes weighted ``add_note_weight``, groups joined while the
     mean cosine is >= ``add_min_similarity``). A cluster fires when it has ``add_min_items`` items and
@@ -125,6 +134,9 @@ def add_rule(ev: Evidence) -> list:
     outside = ann["label"].isna() | (ann["label"] == ev.other_label if ev.other_label else False)
     noted = ann["note"].astype(str).map(lambda n: bool(n) and not _names_a_category(n, ev.taxonomy.labels))
     flagged = ann.assign(outside=outside, noted=noted)
+    if ev.multilabel:  # one row per rating: a set is outside when it is empty or holds only "other"
+        flagged = flagged.groupby(["item_id", "annotator"], sort=False).agg(
+            outside=("outside", "all"), noted=("noted", "any"), note=("note", "first")).reset_index()
     hit = flagged.loc[flagged["outside"] | flagged["noted"], "item_id"].unique()
     if len(hit) < r.add_min_items:
         return []
@@ -172,7 +184,8 @@ def add_rule(ev: Evidence) -> list:
                                  "cohesion": _r(cl["cohesion"]), "top_terms": tuple(cl["top_terms"]),
                                  "note_terms": tuple(cl["note_terms"]),
                                  "notes": tuple(notes)},
-                    "rule": r.describe("add"), "example_item_ids": tuple(members[: r.n_examples]),
+                    "rule": r.describe("add", multilabel=ev.multilabel),
+                    "example_item_ids": tuple(members[: r.n_examples]),
                     "score": _clip(signal * (0.3 + 10 * len(members) / n_all)),
                     "change": ({"op": "add", "category": category, "rationale": rationale},),
                     "relabel": {"categories": ((ev.other_label,) if ev.other_label else ()),

@@ -33,7 +33,20 @@ class RevisionRules:
         merge fires when the share of the pair's items that annotators split between them,
         the model's confusion share and the TF-IDF cosine of their definitions all reach these.
     clarify_human_share, clarify_model_share : float, default 0.10, 0.15
-        clarify fires (when merge does not) if either share reaches its threshold.
+        clarify fires (when merge does not) if either share reaches its threshold. Multi-label
+        rounds use the same thresholds on the same quantity: the share of the pair's items on
+        which one annotator applied ``a`` without ``b`` and another ``b`` without ``a`` (a swap;
+        for the model: the given set has one, the predicted set the other).
+    merge_cooccurrence : float, default 0.8
+        Multi-label rounds: merge fires when both ``P(b | a)`` and ``P(a | b)`` (over ratings: of
+        the sets holding one label, the share holding the other too) reach this. Two labels
+        that travel together that often carry one decision, not two; 0.8 still allows one
+        annotator in five to forget the second label. When only one direction is high, one
+        label implies the other (a sub-category), which is not a merge.
+    merge_min_ratings : int, default 10
+        ... and each label is in at least this many ratings: 10 of 10 together still has a
+        Wilson 95% lower bound of 0.72, so fewer ratings cannot tell "always together" from a
+        coincidence.
     redefine_kappa : float, default 0.6
         Target per-category kappa: redefine fires when the 95% upper bound is below it, or the
         point value is below it with ``redefine_min_support`` support.
@@ -92,6 +105,8 @@ class RevisionRules:
     merge_definition_overlap: float = 0.30
     clarify_human_share: float = 0.10
     clarify_model_share: float = 0.15
+    merge_cooccurrence: float = 0.8
+    merge_min_ratings: int = 10
     redefine_kappa: float = 0.6
     redefine_min_support: int = 10
     redefine_relative: bool = True
@@ -122,10 +137,28 @@ class RevisionRules:
             elif f.type == "int":
                 check_positive_int(value, param=f.name, caller="RevisionRules", minimum=0)
 
-    def describe(self, kind: str) -> str:
-        """The rule of ``kind`` with its thresholds, as shown in each proposal's ``rule``."""
+    def describe(self, kind: str, *, multilabel: bool = False) -> str:
+        """The rule of ``kind`` with its thresholds, as shown in each proposal's ``rule``.
+
+        ``multilabel=True`` gives the rule used on rounds of label sets (merge, clarify, add and
+        retire read the sets differently).
+        """
         check_option(kind, KINDS, param="kind", caller="RevisionRules.describe")
         pair = f"(pairs with >= {self.min_pair_items} items, >= {self.min_pair_disagreements} split)"
+        if multilabel and kind in ("merge", "clarify", "add", "retire"):
+            return {
+                "merge": f"merge (label sets): P(b|a) >= {self.merge_cooccurrence} and P(a|b) >= "
+                         f"{self.merge_cooccurrence} over ratings, each label in >= {self.merge_min_ratings} ratings",
+                "clarify": f"clarify (label sets): not merge and (human_split_share >= {self.clarify_human_share} "
+                           f"or model_confusion_share >= {self.clarify_model_share}), a split being a swap (one "
+                           f"set has a without b, another b without a) (pairs with >= {self.min_pair_items} "
+                           f"items, >= {self.min_pair_disagreements} split)",
+                "add": f"add (label sets): cluster (mean cosine >= {self.add_min_similarity}) of >= "
+                       f"{self.add_min_items} items with empty / other-only / noted sets, other_share + 0.75 * "
+                       f"note_share >= {self.add_min_signal}",
+                "retire": f"retire (label sets): in the majority set of <= {self.retire_max_support} items and "
+                          f"<= {self.retire_max_share:.0%} of items, in a round of >= {self.retire_min_items} items",
+            }[kind]
         return {
             "merge": f"merge: human_split_share >= {self.merge_human_share} "
                      f"and model_confusion_share >= {self.merge_model_share} "

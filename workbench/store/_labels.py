@@ -2,7 +2,9 @@
 
 A single label is stored as its id; a multi-label answer as a sorted JSON list string
 (``'["a", "b"]'``). Labels of the kinds ``label``, ``adjudication`` and ``quiz`` must be
-labels of the round's taxonomy version.
+labels of the round's taxonomy version. A ``rubric`` answer is a JSON object of scores: checked
+against the round's :class:`~workbench.taxonomy.Rubric` when it declares one (and stored in the
+rubric's criterion order), else checked for its shape (criterion names to finite numbers).
 
 Examples
 --------
@@ -24,6 +26,7 @@ from typing import Any, FrozenSet, Optional, Tuple
 
 from ..exceptions import DataError, LabelNotInTaxonomyError, StoreError
 from ._schema import LABEL_KINDS
+from ..taxonomy import check_rubric_answer
 
 __all__ = ["LabelRules", "normalize_label", "parse_label_list"]
 
@@ -77,8 +80,20 @@ def _not_in(bad: list, rules: LabelRules) -> LabelNotInTaxonomyError:
         f"defines {shown!r} and use it in a new round.")
 
 
-def normalize_label(label: Any, *, kind: str, rules: LabelRules) -> Optional[str]:
-    """Return the stored form of ``label`` (str or None), checking it when ``kind`` needs it."""
+def normalize_label(label: Any, *, kind: str, rules: LabelRules, rubric=None, where: str = "") -> Optional[str]:
+    """Return the stored form of ``label`` (str or None), checking it when ``kind`` needs it.
+
+    ``rubric`` (a :class:`~workbench.taxonomy.Rubric` or None) checks ``kind='rubric'`` answers;
+    ``where`` (e.g. ``"of round 2"``) goes into their messages.
+
+    >>> normalize_label({"helpful": 4.0}, kind="rubric", rules=None)
+    '{"helpful": 4.0}'
+    """
+    if kind == "rubric":
+        if _is_missing(label):
+            label = None  # the shape check says what a rubric answer looks like
+        answer = check_rubric_answer(label, where=where) if rubric is None else rubric.check(label, where=where)
+        return json.dumps(answer)
     if kind not in LABEL_KINDS:
         if _is_missing(label):
             return None

@@ -1,5 +1,7 @@
 """Taxonomy versions and rounds in the annotation store (both immutable once written).
 
+A round may declare a rubric; it is kept in its params under ``"rubric"`` (canonical form).
+
 Examples
 --------
 >>> from workbench.store._schema import open_engine, ensure_schema
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -20,9 +22,11 @@ import sqlalchemy as sa
 
 from . import _schema as S
 from .._internal.validation import check_positive_int
-from ..exceptions import StoreError
+from ..exceptions import StoreError, ValidationError
+from ..taxonomy import Rubric
 
-__all__ = ["save_taxonomy", "write_taxonomy", "taxonomy_versions", "taxonomy_yaml", "create_round", "rounds_table", "round_row"]
+__all__ = ["save_taxonomy", "write_taxonomy", "taxonomy_versions", "taxonomy_yaml", "create_round", "rounds_table", "round_row",
+           "round_params", "rubric_of"]
 
 
 def save_taxonomy(engine: sa.Engine, taxonomy, *, where: str) -> int:
@@ -66,12 +70,52 @@ def taxonomy_yaml(engine: sa.Engine, version: int, *, where: str) -> str:
     return text
 
 
+def round_params(round: int, params: Optional[dict], rubric: Any) -> dict:
+    """``params`` with the round's rubric under ``"rubric"`` in its canonical form (:meth:`Rubric.to_dict`).
+
+    ``rubric`` may be a :class:`~workbench.taxonomy.Rubric` or any form :meth:`Rubric.from_dict`
+    reads; a ``"rubric"`` already in ``params`` is read the same way.
+
+    >>> round_params(2, {"overlap": 2}, {"helpful": [1, 5]})
+    {'overlap': 2, 'rubric': {'criteria': [{'name': 'helpful', 'scale': [1, 5]}]}}
+    """
+    params = dict(params or {})
+    given = params.get("rubric")
+    if rubric is None and given is None:
+        return params
+    declared = Rubric.from_dict(rubric, source=f"round {round}") if rubric is not None else None
+    in_params = (Rubric.from_dict(given, source=f"round {round} (params['rubric'], where a round keeps its rubric)")
+                 if given is not None else None)
+    if declared is not None and in_params is not None and declared != in_params:
+        raise ValidationError(f"create_round({round}) got two different rubrics: rubric= ({declared.describe()}) "
+                              f"and params['rubric'] ({in_params.describe()}). Pass it once, as rubric=...")
+    params["rubric"] = (declared or in_params).to_dict()
+    return params
+
+
+def rubric_of(info: dict, *, where: str) -> Optional[Rubric]:
+    """The :class:`~workbench.taxonomy.Rubric` a round's params declare, or None."""
+    data = (info.get("params") or {}).get("rubric")
+    if data is None:
+        return None
+    try:
+        return Rubric.from_dict(data, source=f"round {info['round']}")
+    except ValidationError as exc:
+        raise StoreError(f"Round {info['round']} of {where} keeps a rubric in its params that is not valid, so its "
+                         f"rubric answers cannot be checked. {exc}\nRounds are immutable: create a new round with "
+                         "a valid rubric=...") from exc
+
+
 def create_round(engine: sa.Engine, round: int, *, taxonomy_version: int, name: Optional[str],
-                 params: Optional[dict]) -> int:
+                 params: Optional[dict], rubric: Any = None) -> int:
     """Insert a round; the same settings again is a no-op, other settings an error."""
     round = check_positive_int(round, param="round", caller="create_round", minimum=0, maximum=S.MAX_INT)
     taxonomy_version = check_positive_int(taxonomy_version, param="taxonomy_version", caller="create_round",
                                           minimum=0, maximum=S.MAX_INT)
+    if params is not None and not isinstance(params, dict):
+        raise ValidationError(f"The 'params' parameter of create_round must be a dict of JSON-serialisable "
+                              f"settings. Got {params!r} instead.")
+    params = round_params(round, params, rubric)
     try:
         params_json = json.dumps(params or {}, sort_keys=True)
     except TypeError as exc:

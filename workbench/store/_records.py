@@ -30,6 +30,10 @@ __all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "ch
 _RECORD_KINDS = tuple(k for k in S.KINDS[:9] if k != "retract")
 
 
+#: The round's rubric before it is first needed.
+_UNREAD = object()
+
+
 def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -99,25 +103,28 @@ def integrity_error(store, exc: sa.exc.IntegrityError, item_ids: List[str], what
     return StoreError(f"{what} was refused by the database: {exc.orig}")
 
 
-def _label(memo: dict, label: Any, kind: str, rules) -> Optional[str]:
+def _label(memo: dict, label: Any, kind: str, rules, rubric, where: str) -> Optional[str]:
     if isinstance(label, str) or label is None:
         key = (kind, label)
         if key not in memo:
-            memo[key] = normalize_label(label, kind=kind, rules=rules)
+            memo[key] = normalize_label(label, kind=kind, rules=rules, rubric=rubric, where=where)
         return memo[key]
-    return normalize_label(label, kind=kind, rules=rules)
+    return normalize_label(label, kind=kind, rules=rules, rubric=rubric, where=where)
 
 
 def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str, keep_times: bool = False) -> List[dict]:
     """Check annotation rows for ``round`` and return the values to insert (nothing is written).
 
-    With several rows, an error names the row (1-based), its item and annotator.
+    With several rows, an error names the row (1-based), its item and annotator. ``rubric``
+    rows are checked against the rubric the round declares (or for their shape without one).
     ``keep_times`` keeps a row's own ``created_at`` (an import of judgements made elsewhere);
     otherwise every row gets the time of the write.
     """
     round = check_round(round, caller)
     version = store._round_version(round)
     rules = None
+    rubric: Any = _UNREAD
+    where = f"of round {round}"
     now = S.utcnow()
     values = []
     memo: dict = {}  # (kind, label) -> stored label, for hashable labels
@@ -128,9 +135,11 @@ def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str, kee
             check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
             if kind in S.LABEL_KINDS and rules is None:
                 rules = store._label_rules(version)
+            if kind == "rubric" and rubric is _UNREAD:
+                rubric = store.round_rubric(round)
             when = _source_time(row.get("created_at"), caller) if keep_times else None
-            values.append(_checked_row(row, kind, round, version, when or now,
-                                       _label(memo, row.get("label"), kind, rules), caller))
+            label = _label(memo, row.get("label"), kind, rules, None if rubric is _UNREAD else rubric, where)
+            values.append(_checked_row(row, kind, round, version, when or now, label, caller))
         except (DataError, StoreError, ValidationError) as exc:
             if len(rows) == 1:
                 raise

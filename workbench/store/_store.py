@@ -50,10 +50,10 @@ from ._read import read_annotations
 from ._example import fill_example_store
 from ._imports import ImportResult, import_batch
 from ._io import export_annotations, import_annotations
-from ._records import insert_annotations, insert_assignments, insert_retract, progress_table
+from ._records import check_round, insert_annotations, insert_assignments, insert_retract, progress_table
 from .._internal.validation import check_columns, check_option
 from ..exceptions import StoreError
-from ..taxonomy import Taxonomy
+from ..taxonomy import Rubric, Taxonomy
 
 __all__ = ["AnnotationStore", "KINDS"]
 
@@ -101,6 +101,7 @@ class AnnotationStore:
             self._engine.dispose()
             raise
         self._round_versions: Dict[int, int] = {}
+        self._round_rubrics: Dict[int, Optional[Rubric]] = {}
         self._rules: Dict[int, LabelRules] = {}
         self._taxonomies: Dict[int, Any] = {}
 
@@ -236,11 +237,28 @@ class AnnotationStore:
 
     # ----------------------------------------------------------------- rounds
     def create_round(self, round: int, *, taxonomy_version: int, name: Optional[str] = None,
-                     params: Optional[dict] = None) -> int:
+                     params: Optional[dict] = None, rubric: Any = None) -> int:
         """Create labeling round ``round`` against a saved taxonomy version; return ``round``.
 
-        Creating the same round again with the same settings is a no-op; other settings
-        raise :class:`~workbench.exceptions.StoreError`. ``params`` must be JSON-serialisable.
+        Creating the same round again with the same settings (the same rubric included) is a
+        no-op; other settings raise :class:`~workbench.exceptions.StoreError`. ``params`` must
+        be JSON-serialisable.
+
+        Parameters
+        ----------
+        round : int
+        taxonomy_version : int
+            A saved taxonomy version.
+        name : str, optional
+        params : dict, optional
+            Settings of the round (JSON-serialisable). The key ``"rubric"`` holds its rubric.
+        rubric : Rubric or dict, optional
+            The rubric that ``kind="rubric"`` answers of this round must fit (a
+            :class:`~workbench.taxonomy.Rubric`, or any form :meth:`Rubric.from_dict
+            <workbench.taxonomy.Rubric.from_dict>` reads, e.g. ``{"helpful": [1, 5]}``). Kept in
+            ``params["rubric"]`` in its canonical form. Every rubric answer recorded in the round
+            must then score each required criterion with a whole number on its scale and name
+            no other criterion.
 
         Examples
         --------
@@ -249,8 +267,15 @@ class AnnotationStore:
         2
         >>> store.round_info(2)["params"]
         {'overlap': 2}
+        >>> store.create_round(3, taxonomy_version=1, rubric={"helpful": [1, 5], "honest": [1, 5]})
+        3
+        >>> store.record("m1", "ana", {"helpful": 4, "honest": 9}, round=3, kind="rubric")
+        Traceback (most recent call last):
+        ...
+        workbench.exceptions.DataError: The rubric answer of round 3 does not fit the rubric: 'honest' is 9, outside its scale 1-5. The rubric's criteria: helpful 1-5, honest 1-5. Score every required criterion with a whole number on its scale, and leave out names the rubric does not define (or declare them in the rubric of a new round).
         """
-        return M.create_round(self._engine, round, taxonomy_version=taxonomy_version, name=name, params=params)
+        return M.create_round(self._engine, round, taxonomy_version=taxonomy_version, name=name, params=params,
+                              rubric=rubric)
 
     def rounds(self) -> pd.DataFrame:
         """Rounds as a DataFrame ``round, name, taxonomy_version, params, created_at``.
@@ -276,6 +301,24 @@ class AnnotationStore:
         info = M.round_row(self._engine, round, where=repr(self))
         self._round_versions[int(round)] = int(info["taxonomy_version"])
         return info
+
+    def round_rubric(self, round: int) -> Optional[Rubric]:
+        """The :class:`~workbench.taxonomy.Rubric` round ``round`` declares, or None.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> store.round_rubric(1) is None
+        True
+        >>> _ = store.create_round(2, taxonomy_version=1, rubric={"helpful": {"question": "Useful?", "scale": [1, 5]}})
+        >>> store.round_rubric(2).describe()
+        'helpful 1-5'
+        """
+        round = check_round(round, "round_rubric")
+        if round not in self._round_rubrics:
+            info = self.round_info(round)
+            self._round_rubrics[round] = M.rubric_of(info, where=repr(self))
+        return self._round_rubrics[round]
 
     def _round_version(self, round: int) -> int:
         version = self._round_versions.get(round)
@@ -338,7 +381,9 @@ class AnnotationStore:
         label : str, list of str, or None
             A label id; a list for multi-label (stored as a sorted JSON list string); ``None``
             for kinds without a label (``skip``). Kinds ``label``, ``adjudication``, ``quiz``
-            are checked against the round's taxonomy version.
+            are checked against the round's taxonomy version. A ``rubric`` answer is a dict
+            (or its JSON text) of criterion scores, checked against the round's rubric
+            (:meth:`round_rubric`); without one, it must map criterion names to finite numbers.
         round : int
         unsure : bool, default=False
         note : str, optional
@@ -355,6 +400,8 @@ class AnnotationStore:
         ------
         LabelNotInTaxonomyError
             The label is not a label of the round's taxonomy version.
+        DataError
+            A rubric answer that does not fit the round's rubric (or is no object of scores).
         StoreError
             Unknown round or item.
 
