@@ -3,59 +3,24 @@
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from workbench import agreement as ag
+from workbench.demo import SYSTEM_STRENGTH
+from workbench.demo import evaluation_round as demo_evaluation_round
 from workbench.report import external_references, render_report
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 
 pytestmark = pytest.mark.notebook
 
-STRENGTH = {"alpha-7b": 1.2, "beta-13b": 0.4, "gamma-3b": -0.8}
-
-
 @pytest.fixture(scope="module")
 def evaluation_round(tmp_path_factory):
-    """30 prompts, 3 systems; 4 raters compare pairs (one rater favours the first response) and score a rubric."""
-    rng = np.random.default_rng(7)
-    path = tmp_path_factory.mktemp("eval") / "eval.db"
-    store = AnnotationStore(path)
-    store.save_taxonomy(Taxonomy.from_yaml("name: eval\nversion: 1\ncategories:\n  - {id: ok, definition: Fine.}\n"))
-    store.create_round(1, taxonomy_version=1, name="model comparison",
-                       rubric={"helpful": {"question": "Does it answer?", "scale": [1, 5]},
-                               "honest": {"question": "Is it true?", "scale": [1, 5]}})
-    systems = list(STRENGTH)
-    items = []
-    for k in range(30):
-        a, b = rng.choice(systems, 2, replace=False)
-        items.append({"item_id": f"p{k}", "text": f"Prompt {k}", "response_a": f"answer {a}", "response_b": f"answer {b}",
-                      "system_a": a, "system_b": b})
-    store.add_items(pd.DataFrame(items))
-    rows = []
-    for item in items:
-        p_a = 1 / (1 + np.exp(STRENGTH[item["system_b"]] - STRENGTH[item["system_a"]]))
-        for rater in ("ana", "ben", "cy", "dee"):
-            first = 0.35 if rater == "dee" else 0.0  # dee picks the first response more often
-            if rng.random() < 0.1:
-                choice = {"choice": None, "tie": True}
-            else:
-                pick = "a" if rng.random() < min(1.0, p_a + first) else "b"
-                choice = {"choice": pick, "ranking": [pick, "b" if pick == "a" else "a"], "tie": False}
-            rows.append({"item_id": item["item_id"], "annotator": rater, "kind": "pairwise", "label": json.dumps(choice),
-                         "note": "a is clearer" if rater != "cy" else "", "duration_ms": 9000})
-            quality = 3 + STRENGTH[item["system_a"]]
-            rows.append({"item_id": item["item_id"], "annotator": rater, "kind": "rubric",
-                         "label": json.dumps({"helpful": int(np.clip(round(quality + rng.normal(0, 0.6)), 1, 5)),
-                                              "honest": int(np.clip(round(quality + rng.normal(0, 1.2)), 1, 5))}),
-                         "note": "checked the facts" if rater != "cy" else "", "duration_ms": 12000})
-    store.record_many(pd.DataFrame(rows), round=1)
-    return store
+    """30 prompts, 3 systems of known strength; 4 raters (one favours the first response), a declared rubric."""
+    return demo_evaluation_round(AnnotationStore(tmp_path_factory.mktemp("eval") / "eval.db"))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +37,7 @@ def test_evaluation_report_numbers_match_the_library(evaluation_round, evaluatio
     want = ag.win_rates(prefs).set_index("system")["win_rate"].to_dict()
     assert wins == pytest.approx(want)
     bt = [r["system"] for r in metrics["preferences"]["bradley_terry"]]
-    assert bt == sorted(STRENGTH, key=STRENGTH.get, reverse=True)  # the planted order comes back
+    assert bt == sorted(SYSTEM_STRENGTH, key=SYSTEM_STRENGTH.get, reverse=True)  # the planted order comes back
     assert metrics["preferences"]["position_bias"]["first_win_share"] == pytest.approx(
         ag.position_bias(prefs)["first_win_share"].iloc[0])
     rubric_rows = rows[rows["kind"] == "rubric"]

@@ -3,81 +3,31 @@
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from workbench import agreement as ag
+from workbench.demo import boxes_round, spans_round
 from workbench.report import external_references, render_report
 from workbench.store import AnnotationStore
 from workbench.taxonomy import Taxonomy
 
 pytestmark = pytest.mark.notebook
 
-WORDS = ["Acme", "opened", "an", "office", "in", "Berlin", "and", "Paris", "with", "Bo", "Lee", "today"]
+def _spans_store(path: Path):
+    return spans_round(AnnotationStore(path))
+
+
+def _boxes_store(path: Path):
+    return boxes_round(AnnotationStore(path))
 
 
 def _taxonomy(name, labels):
     return Taxonomy.from_yaml(f"name: {name}\nversion: 1\ncategories:\n"
                               + "".join(f"  - {{id: {c}, definition: {c} things.}}\n" for c in labels))
-
-
-def _spans_store(path: Path):
-    """24 sentences, 3 annotators: entity spans with planted boundary slips and missed entities."""
-    rng = np.random.default_rng(1)
-    store = AnnotationStore(path)
-    store.save_taxonomy(_taxonomy("entities", ["ORG", "LOC", "PER"]))
-    store.create_round(1, taxonomy_version=1, name="ner pilot")
-    texts, truths = [], []
-    for k in range(24):
-        words = list(rng.choice(WORDS, size=8))
-        text = " ".join(words)
-        at, spans = 0, []
-        for w in words:
-            kind = {"Acme": "ORG", "Berlin": "LOC", "Paris": "LOC", "Bo": "PER", "Lee": "PER"}.get(w)
-            if kind:
-                spans.append({"start": at, "end": at + len(w), "label": kind})
-            at += len(w) + 1
-        texts.append(text)
-        truths.append(spans)
-    store.add_items(pd.DataFrame({"item_id": [f"s{k}" for k in range(24)], "text": texts}))
-    rows = []
-    for k, truth in enumerate(truths):
-        for who, slip in (("ana", 0.0), ("ben", 0.2), ("cy", 0.4)):
-            given = []
-            for span in truth:
-                if rng.random() < slip / 2:
-                    continue  # missed
-                if rng.random() < slip:
-                    span = {**span, "end": span["end"] - 1}  # boundary slip: overlap, not exact
-                given.append(span)
-            rows.append({"item_id": f"s{k}", "annotator": who, "label": json.dumps(given), "kind": "spans",
-                         "duration_ms": 4000})
-    store.record_many(pd.DataFrame(rows), round=1)
-    return store
-
-
-def _boxes_store(path: Path):
-    """16 images, 3 annotators: boxes jittered by each annotator, some missed."""
-    rng = np.random.default_rng(2)
-    store = AnnotationStore(path)
-    store.save_taxonomy(_taxonomy("objects", ["car", "person"]))
-    store.create_round(1, taxonomy_version=1, name="boxes pilot")
-    store.add_items(pd.DataFrame({"item_id": [f"img{k}" for k in range(16)], "text": [f"images/{k}.png" for k in range(16)]}))
-    rows = []
-    for k in range(16):
-        truth = [{"x": float(rng.integers(0, 200)), "y": float(rng.integers(0, 200)), "w": 40.0, "h": 30.0,
-                  "label": str(rng.choice(["car", "person"]))} for _ in range(int(rng.integers(1, 4)))]
-        for who, jitter in (("ana", 1.0), ("ben", 4.0), ("cy", 9.0)):
-            given = [{**b, "x": b["x"] + float(rng.normal(0, jitter)), "y": b["y"] + float(rng.normal(0, jitter))}
-                     for b in truth if rng.random() > jitter / 60]
-            rows.append({"item_id": f"img{k}", "annotator": who, "label": json.dumps(given), "kind": "boxes"})
-    store.record_many(pd.DataFrame(rows), round=1)
-    return store
 
 
 def _alt_texts(page: str):

@@ -213,26 +213,11 @@ def test_pilot_report_on_a_multilabel_round_renders_every_section(tmp_path):
     """A multi-label round used to crash the report (list + str); its numbers are the set-agreement ones."""
     import json
 
-    import numpy as np
-
     from workbench import agreement as ag
+    from workbench.demo import multilabel_round
 
-    rng = np.random.default_rng(0)
-    store = AnnotationStore(tmp_path / "ml.db")
-    labels = ["billing", "tech", "account", "shipping"]
-    store.save_taxonomy(Taxonomy.from_yaml("name: topics\nversion: 1\ntask: multilabel\ncategories:\n"
-                                           + "".join(f"  - {{id: {c}, definition: {c.title()}.}}\n" for c in labels)))
-    store.create_round(1, taxonomy_version=1)
-    store.add_items(pd.DataFrame({"item_id": [f"i{k}" for k in range(40)],
-                                  "text": [f"text {k} " + " ".join(rng.choice(["pay", "bug", "login", "box"], 3))
-                                           for k in range(40)]}))
-    rows = []
-    for k in range(40):
-        truth = set(rng.choice(labels, size=int(rng.integers(1, 3)), replace=False))
-        for who in ("ana", "ben", "cy"):
-            got = truth ^ {rng.choice(labels)} if rng.random() < 0.3 else set(truth)
-            rows.append({"item_id": f"i{k}", "annotator": who, "label": sorted(got or {labels[0]})})
-    store.record_many(pd.DataFrame(rows), round=1)
+    store = multilabel_round(AnnotationStore(tmp_path / "ml.db"))
+    labels = list(store.taxonomy(1).labels)
     result = render_report("pilot", tmp_path / "out", progress=False, parameters={
         "db_url": str(tmp_path / "ml.db"), "round": 1, "n_boot": 50})
     html = result.html_path.read_text(encoding="utf-8")
