@@ -51,8 +51,9 @@ GREETINGS = ["", "Hi, ", "Hello, ", "Hey there. ", "Good morning, ", "Quick ques
 SIGN_OFFS = ["", " Thanks.", " Thank you!", " Cheers", " Regards, a long-time user.", " Please help."]
 
 # The first line of each analysis cell of templates/src/pilot_report.py names its section.
-SECTIONS = [("import warnings", "load store + taxonomy"), ("# ---- Scope", "scope"),
+SECTIONS = [("import json", "load store + taxonomy"), ("# ---- Scope", "scope"),
             ("# ---- Agreement", "agreement (bootstrap intervals, per category, tables)"),
+            ("# ---- Spans and boxes", "spans and boxes"),
             ("# ---- Model", "model (cross-validated predictions, label issues)"),
             ("# ---- Revisions", "revisions (proposals, draft taxonomy)"),
             ("# ---- Quality targets", "quality targets"), ("metrics = {", "write metrics.json")]
@@ -188,6 +189,8 @@ def machine() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000, help="items in the round (default 5000)")
+    parser.add_argument("--annotators", type=int, default=3,
+                        help="annotators in the round; above 3 a simulated crowd, 3 of them per item (default 3)")
     parser.add_argument("--repeat", type=int, default=2, help="renders of the same store (default 2)")
     parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (template default 1000)")
     parser.add_argument("--cv", type=int, default=5, help="cross-validation folds (template default 5)")
@@ -199,7 +202,7 @@ def main(argv=None) -> int:
 
     info = machine()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
-        built = build_store(Path(tmp) / "bench.db", args.items)
+        built = build_store(Path(tmp) / "bench.db", args.items, n_annotators=args.annotators)
         runs = []
         for k in range(args.repeat):
             before = _cpu()
@@ -215,9 +218,11 @@ def main(argv=None) -> int:
     best = min(range(len(runs)), key=lambda i: runs[i]["total"])
     alpha = metrics["agreement"]["krippendorff_alpha"]
     lines = [
-        "# Pilot report benchmark", "",
+        f"# Pilot report benchmark: {args.items:,} items, {args.annotators} annotators", "",
         f"Machine: {info}.", "",
-        f"Round: {args.items:,} items x 3 SIMULATED annotators = {built['labels']:,} labels "
+        f"Round: {args.items:,} items x 3 SIMULATED annotators"
+        + (f" drawn from a crowd of {args.annotators} (volumes Pareto-skewed, noise 2-30%)" if args.annotators > 3 else "")
+        + f" = {built['labels']:,} labels "
         f"({built['categories']} categories; demo texts resampled and varied; simulated labels "
         f"{built['gold_accuracy']:.0%} correct against gold). Store built through the public API in "
         f"{built['seconds']:.1f} s (not part of the report time).",

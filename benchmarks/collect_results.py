@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["store", "agreement", "error_analysis", "active_learning", "widgets", "report"]
+ORDER = ["store", "agreement", "error_analysis", "active_learning", "widgets", "report", "report_100k",
+         "report_crowd500", "report_scale_notes"]
 
 HEADER = """# Benchmark results
 

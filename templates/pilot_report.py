@@ -159,10 +159,10 @@ elif model != "none":
     if model_sampled and multilabel:  # label sets: a seeded random sample
         trainable = trainable.sample(n=model_max_items, random_state=random_state).sort_values("item_id")
     elif model_sampled:  # stratified: each category keeps its share, and at least two items
-        share = model_max_items / len(trainable)
-        trainable = (trainable.groupby("label", group_keys=False)
-                     .apply(lambda g: g.sample(n=min(len(g), max(2, round(len(g) * share))), random_state=random_state))
-                     .sort_values("item_id"))
+        draw = pd.Series(np.random.default_rng(random_state).random(len(trainable)), index=trainable.index)
+        size = trainable["label"].map(trainable["label"].value_counts())
+        quota = np.maximum(2, np.round(size * model_max_items / len(trainable)))
+        trainable = trainable[draw.groupby(trainable["label"]).rank(method="first") <= quota].sort_values("item_id")
     folds = cv if (cv_large is None or len(trainable) <= large_round) else min(cv, cv_large)
     if multilabel and len(trainable) >= max(2 * folds, 10):
         ml_predictions = ea.multilabel_predictions(items, trainable[["item_id", "label"]], labels_list=categories,

@@ -271,3 +271,12 @@ def test_pilot_report_summarises_a_crowd_round_instead_of_listing_everyone(tmp_p
     assert f"({', '.join(named[:10])} and {len(named) - 10} more)" in html
     assert named[-1] not in html.split("2. Scope")[1].split("3. Agreement")[0]
     assert f"shows the 8 annotators who share the most items with others (of {len(named)})" in html
+
+
+def test_pilot_report_trains_the_model_on_a_stratified_sample_above_model_max_items(demo_round, tmp_path):
+    result = render_report("pilot", tmp_path, progress=False, parameters={
+        "db_url": str(demo_round / "workbench.db"), "round": 1, "n_boot": 20, "cv": 3, "model_max_items": 40})
+    metrics = result.metrics()
+    assert metrics["model"]["sampled"] is True
+    assert 38 <= metrics["model"]["items"] <= 46  # 40, rounded per category, two at least in each
+    assert "a stratified sample of" in result.html_path.read_text(encoding="utf-8")

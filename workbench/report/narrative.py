@@ -241,6 +241,15 @@ def _plain(value: Any, digits: int) -> str:
     return str(value)
 
 
+def _rows_of(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``item_id``, as a string, is one of ``keys`` (without converting every id)."""
+    ids = frame["item_id"]
+    hit = ids.isin(keys)
+    if not hit.any() and ids.dtype != object:
+        hit = ids.astype(str).isin(keys)
+    return frame[hit.to_numpy()]
+
+
 def examples_html(
     item_ids: Iterable[Any],
     items: pd.DataFrame,
@@ -273,7 +282,11 @@ def examples_html(
     True
     """
 
-    text_of = dict(zip(items["item_id"].astype(str), items["text"].astype(str)))
+    item_ids = list(item_ids)
+    keys = [str(i) for i in item_ids]
+    shown = _rows_of(items, keys)  # only the shown items: a report calls this often on large rounds
+    text_of = dict(zip(shown["item_id"].astype(str), shown["text"].astype(str)))
+    judged_rows = _rows_of(annotations, keys) if annotations is not None else None
     rows = []
     for item_id in item_ids:
         key = str(item_id)
@@ -283,8 +296,8 @@ def examples_html(
         if len(text) > max_chars:
             text = text[: max_chars - 1] + "…"
         judged = ""
-        if annotations is not None and len(annotations):
-            sub = annotations[annotations["item_id"].astype(str) == key]
+        if judged_rows is not None and len(judged_rows):
+            sub = judged_rows[judged_rows["item_id"].astype(str) == key]
             parts = []
             for _, r in sub.iterrows():
                 flag = " (unsure)" if bool(r.get("unsure", False)) is True else ""
@@ -342,7 +355,11 @@ def span_examples_html(item_ids: Iterable[Any], items: pd.DataFrame, answers: pd
     """
     import json
 
-    text_of = dict(zip(items["item_id"].astype(str), items["text"].astype(str)))
+    item_ids = list(item_ids)
+    keys = [str(i) for i in item_ids]
+    shown = _rows_of(items, keys)
+    text_of = dict(zip(shown["item_id"].astype(str), shown["text"].astype(str)))
+    answers = _rows_of(answers, keys)
     rows = []
     for item_id in item_ids:
         key = str(item_id)
