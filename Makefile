@@ -10,11 +10,13 @@ PEERS  := .venv-peers
 PEERS_STAMP := $(PEERS)/.installed
 LS     := .venv-ls
 LS_STAMP := $(LS)/.installed
+HUB_STAMP := $(VENV)/.installed-jupyterhub
+HUB_NODE := $(VENV)/hub-node
 MIN    := .venv-min
 DEMO_DIR ?= demo-project
 PYTEST_ARGS ?=
 
-.PHONY: help install install-test peers label-studio test-min demo test test-core test-fast lint services browser clean lock
+.PHONY: help install install-test peers label-studio jupyterhub test-min demo test test-core test-fast lint services browser clean lock
 
 help:
 	@echo "make demo   - set up .venv and run a whole pilot round on the bundled demo (SQLite)"
@@ -55,6 +57,20 @@ $(LS_STAMP): requirements/label-studio.txt requirements/label-studio-lock.txt
 
 label-studio: $(LS_STAMP)
 
+# The team deployment (deploy/jupyterhub/): JupyterHub goes into .venv itself, because its
+# single-user servers must import workbench (its pins do not clash with lock.txt), and its
+# proxy, configurable-http-proxy, comes from npm (deploy/jupyterhub/package-lock.json) into .venv/hub-node.
+$(HUB_STAMP): $(STAMP) requirements/jupyterhub.txt requirements/jupyterhub-lock.txt \
+              deploy/jupyterhub/package.json deploy/jupyterhub/package-lock.json
+	@command -v npm >/dev/null || { echo "make jupyterhub: npm is missing (Node >= 20 and npm are needed for configurable-http-proxy)"; exit 1; }
+	$(BIN)/python -m pip install --quiet -c requirements/lock.txt -c requirements/jupyterhub-lock.txt -r requirements/jupyterhub.txt
+	@mkdir -p $(HUB_NODE)
+	cp deploy/jupyterhub/package.json deploy/jupyterhub/package-lock.json $(HUB_NODE)/
+	npm ci --prefix $(HUB_NODE) --no-audit --no-fund --loglevel=error
+	@touch $(HUB_STAMP)
+
+jupyterhub: $(HUB_STAMP)
+
 demo: install
 	$(BIN)/workbench demo --dir $(DEMO_DIR)
 
@@ -66,7 +82,7 @@ services:
 lint: install-test
 	$(BIN)/lint-imports
 
-test: install-test peers label-studio services
+test: install-test peers label-studio jupyterhub services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install-test

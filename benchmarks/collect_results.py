@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["store", "agreement", "error_analysis", "active_learning", "widgets", "report", "report_100k",
-         "report_crowd500", "report_scale_notes"]
+         "report_crowd500", "report_scale_notes", "serve_load"]
 
 HEADER = """# Benchmark results
 

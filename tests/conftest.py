@@ -7,6 +7,8 @@ CI never hides a skipped group.
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import shutil
 import uuid
@@ -47,10 +49,10 @@ def _pg_connect(dsn: str):
                        "Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
 
 
-@pytest.fixture
-def postgres_url():
-    """URL of a brand-new PostgreSQL database, dropped after the test."""
-    name = f"wb_test_{uuid.uuid4().hex[:12]}"
+@contextlib.contextmanager
+def fresh_postgres_database(prefix: str = "wb_test"):
+    """Create a brand-new PostgreSQL database, yield its SQLAlchemy URL, drop it at the end."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     conn = _pg_connect(PG_ADMIN_URL)
     conn.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
@@ -59,6 +61,13 @@ def postgres_url():
     finally:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """URL of a brand-new PostgreSQL database, dropped after the test."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence
 from . import __version__
 from .exceptions import WorkbenchError
 
-__all__ = ["main", "build_parser", "resolve_paths"]
+__all__ = ["main", "build_parser", "resolve_paths", "parse_expiry", "sign_in_link"]
 
 DEFAULT_DEMO_DIR = "demo-project"
 
@@ -256,7 +256,7 @@ def cmd_serve(args) -> int:
 
     with _store(args.db, create=False) as store:
         _existing_round(store, args.round)
-    return serve(args.db, args.round, port=args.port, host=args.host) or 0
+    return serve(args.db, args.round, port=args.port, host=args.host, hostnames=args.hostname or ()) or 0
 
 
 def cmd_report(args) -> int:
@@ -284,6 +284,217 @@ def cmd_report(args) -> int:
             _existing_round(store, args.previous_round)
     result = render_report(args.kind, args.output, parameters=parameters)  # refuses unknown names first
     _say(f"Report written to {result.html_path} (notebook {result.notebook_path}, metrics {result.metrics_path})")
+    return 0
+
+
+# --------------------------------------------------------------------------- users, erasure, audit log
+
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DEFAULT_SIGN_IN_URL = "http://127.0.0.1:8866/"
+
+
+def _printable(text) -> str:
+    """``text`` with control characters shown as ``\\uXXXX``, so nothing from the store steers the terminal."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+def _table(df) -> str:
+    """A DataFrame as left-aligned columns for the terminal (every cell already a string or a number)."""
+    columns = [str(c) for c in df.columns]
+    rows = [[str(v) for v in row] for row in df.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in [columns] + rows]
+    return "\n".join(lines)
+
+
+def parse_expiry(text: str):
+    """``--expires``: ``never`` -> None; ``30m``, ``12h``, ``7d``, ``2w`` -> a :class:`datetime.timedelta`.
+
+    Examples
+    --------
+    >>> parse_expiry("7d"), parse_expiry("never")
+    (datetime.timedelta(days=7), None)
+    """
+    import datetime as dt
+    import re
+
+    value = str(text).strip().lower()
+    if value == "never":
+        return None
+    match = re.fullmatch(r"([1-9][0-9]{0,5})\s*([mhdw])", value)
+    if match is None:
+        raise WorkbenchError(f"--expires must be a number and a unit (m, h, d, w), e.g. 12h or 7d, or 'never'; "
+                             f"got {text!r}.")
+    return dt.timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def sign_in_link(url: str, token: str) -> str:
+    """``url`` with ``token=<token>`` added to its query.
+
+    Examples
+    --------
+    >>> sign_in_link("http://127.0.0.1:8866/", "abc"), sign_in_link("https://h/voila/render/x.ipynb?a=1", "abc")
+    ('http://127.0.0.1:8866/?token=abc', 'https://h/voila/render/x.ipynb?a=1&token=abc')
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise WorkbenchError(f"--url must be an http:// or https:// address of the labeling page, such as "
+                             f"{DEFAULT_SIGN_IN_URL}; got {url!r}.")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "token"]
+    return urlunsplit(parts._replace(query=urlencode(query + [("token", token)])))
+
+
+def _actor(args) -> str:
+    from .store._users import default_actor
+
+    return args.actor if getattr(args, "actor", None) else default_actor()
+
+
+def _role_of(user: dict) -> str:
+    team = f", team {_printable(user['team'])}" if user.get("team") else ""
+    return f"{user['role']}{team}"
+
+
+def cmd_users_add(args) -> int:
+    expires_in = parse_expiry(args.expires)
+    sign_in_link(args.url, "check")  # a bad --url fails before anything is written
+    store = _store(args.db, create=False)  # a mistyped --db is an error, not a new store with a link into nothing
+    actor = _actor(args)
+    known = store.user(args.name)
+    role = args.role or (known["role"] if known else "labeler")
+    team = args.team if args.team is not None else (known["team"] if known else None)
+    user = store.add_user(args.name, role=role, team=team, actor=actor)
+    name = _printable(user["user_id"])
+    if known is None:
+        _say(f"Added user {name!r} ({_role_of(user)}) to {_shown(store)}")
+    else:
+        _say(f"User {name!r} ({_role_of(user)}) is already in {_shown(store)}; issuing a new sign-in link")
+    token = store.issue_token(user["user_id"], expires_in=expires_in, actor=actor)
+    expires = store.authenticate(token)["token_expires_at"]
+    until = "never expires" if expires is None else f"expires {expires:%Y-%m-%d %H:%M} UTC"
+    _say(f"Sign-in link for {name} ({until}):")
+    _say(f"  {sign_in_link(args.url, token)}")
+    _say("This link is shown once: the store keeps only a hash of its token. Send it to the person privately; "
+         "anyone with the link signs in as them.")
+    _say(f"Revoke it (and every other link of {name}) with: workbench users revoke {name} --db {_shown(store)}")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    import pandas as pd
+
+    store = _store(args.db, create=False)
+    users = store.users()
+    if users.empty:
+        _say(f"No users in {_shown(store)}. Add one with: workbench users add NAME --role labeler --db {_shown(store)}")
+        return 0
+    table = users.assign(
+        team=[_printable(t) if t else "-" for t in users["team"]],
+        user_id=[_printable(u) for u in users["user_id"]],
+        created=users["created_at"].dt.strftime("%Y-%m-%d"),
+        disabled=[d.strftime("%Y-%m-%d") if not pd.isna(d) else "-" for d in users["disabled_at"]],
+        sign_in_links=users["active_tokens"],
+    )[["user_id", "role", "team", "created", "disabled", "sign_in_links"]]
+    _say(_table(table))
+    _say(f"{len(users)} user{'s' if len(users) != 1 else ''} in {_shown(store)} (tokens are never shown; "
+         "sign_in_links counts the links that still sign in)")
+    return 0
+
+
+def cmd_users_revoke(args) -> int:
+    store = _store(args.db, create=False)
+    n = store.revoke_tokens(args.name, actor=_actor(args))
+    name = _printable(args.name)
+    _say(f"Revoked {n} sign-in link{'s' if n != 1 else ''} of {name!r} in {_shown(store)}; "
+         + ("they no longer sign in. " if n else "there were none left. ")
+         + f"Issue a new one with: workbench users add {name} --db {_shown(store)}")
+    return 0
+
+
+def cmd_users_disable(args) -> int:
+    store = _store(args.db, create=False)
+    before = store.user(args.name)
+    user = store.disable_user(args.name, actor=_actor(args))
+    name = _printable(args.name)
+    if before is not None and before["disabled_at"] is not None:
+        _say(f"User {name!r} was already disabled (since {user['disabled_at']:%Y-%m-%d %H:%M} UTC)")
+    else:
+        _say(f"Disabled user {name!r} in {_shown(store)}: their sign-in links no longer work; their annotations stay")
+    return 0
+
+
+def cmd_users_role(args) -> int:
+    store = _store(args.db, create=False)
+    before = store.user(args.name)
+    user = store.set_role(args.name, args.role, actor=_actor(args))
+    name = _printable(args.name)
+    if before is not None and before["role"] == user["role"]:
+        _say(f"User {name!r} already has the role {user['role']}; nothing changed")
+    else:
+        _say(f"Changed the role of {name!r} from {before['role'] if before else '?'} to {user['role']} in "
+             f"{_shown(store)} (their sign-in links stay valid)")
+    return 0
+
+
+def _annotation_count(store, item_id: str) -> int:
+    import sqlalchemy as sa
+
+    from .store._schema import annotations
+
+    with store.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).where(annotations.c.item_id == item_id)).scalar())
+
+
+def cmd_erase(args) -> int:
+    store = _store(args.db, create=False)
+    done = store.erase_item(args.item, actor=args.actor, annotations=args.with_annotations)
+    item = _printable(args.item)
+    rows = done["annotations_deleted"]
+    deleted = (f"{rows} annotation row{'s' if rows != 1 else ''} and {done['imports_deleted']} import "
+               f"key{'s' if done['imports_deleted'] != 1 else ''} deleted")
+    if done["already_erased"] and not done["item_purged"] and not rows:
+        _say(f"Item {item!r} was already erased (on {done['erased_at']:%Y-%m-%d %H:%M} UTC); nothing to do")
+        return 0
+    if done["item_purged"]:
+        _say(f"Erased item {item!r} from {_shown(store)}: its text, payload and metadata are purged (a tombstone "
+             "row keeps its id)" + (f"; {deleted}" if args.with_annotations else ""))
+    else:
+        _say(f"Item {item!r} was already erased; now {deleted}")
+    if done["vacuumed"]:
+        if store.engine.dialect.name == "sqlite":
+            _say("The database file was checkpointed and vacuumed: the erased bytes are gone from it")
+        else:
+            _say("VACUUM ran on the touched tables; the bytes may remain in PostgreSQL's table files, WAL and "
+                 "backups until reused (VACUUM FULL rewrites the tables; see docs/data-safety.md)")
+    if not args.with_annotations:
+        left = _annotation_count(store, args.item)
+        if left:
+            _say(f"Its {left} annotation {'rows were' if left != 1 else 'row was'} kept (notes may quote the text); "
+                 "run again with --with-annotations to delete them")
+    _say(f"Recorded in the audit log as erased by {_printable(args.actor)!r}. Copies made before (backups, exported "
+         "files, the source file of the import) still hold the text: erase it there too")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    import json
+
+    store = _store(args.db, create=False)
+    log = store.audit_log(action=args.action, actor=args.actor)
+    if log.empty:
+        which = " matching the filter" if args.action or args.actor else ""
+        _say(f"No audit log rows{which} in {_shown(store)}")
+        return 0
+    table = log.assign(
+        at=log["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        actor=[_printable(a) for a in log["actor"]],
+        target=[_printable(t) if t is not None else "-" for t in log["target"]],
+        detail=[_printable(json.dumps(d, sort_keys=True, ensure_ascii=False)) if d is not None else "-"
+                for d in log["detail"]],
+    )
+    _say(_table(table))
     return 0
 
 
@@ -386,11 +597,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", default="reports/demo/round-1", help="where the report goes")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="serve the labeling page with Voila (for labelers without Jupyter)")
+    p = sub.add_parser("serve", help="serve the labeling app with sign-in (Voila; links from 'workbench users add')")
     p.add_argument("--db", required=True, help="store URL or SQLite file path")
     p.add_argument("--round", type=int, required=True)
     p.add_argument("--port", type=int, default=8866)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1; others behind TLS)")
+    p.add_argument("--hostname", action="append", metavar="NAME",
+                   help="a public host name the server answers to (repeatable); other Host headers get 403")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("report", help="render a report (pilot, comparison, calibration, evaluation) with papermill")
@@ -404,6 +617,67 @@ def build_parser() -> argparse.ArgumentParser:
                    help="template parameter, typed as papermill types -p (200, False, None, [..] ...)")
     p.add_argument("-o", "--output", help="output folder, e.g. reports/round-1/")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("users", help="sign labelers in: add users with a role, print sign-in links, list, revoke",
+                       description="Users sign in to the labeling page with a link that holds a token. The store "
+                                   "keeps only the token's sha256 hash, so a link is shown once, when it is made.")
+    users_sub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    roles = ["labeler", "reviewer", "lead"]  # the store's ROLES (importing it here would load SQLAlchemy)
+
+    q = users_sub.add_parser("add", help="add a user if needed and print a new sign-in link (shown once)")
+    q.add_argument("name", help="the user id (the annotator name they label under)")
+    q.add_argument("--role", choices=roles, default=None, help="role of a new user (default: labeler; an existing "
+                                                               "user keeps theirs, change it with `users role`)")
+    q.add_argument("--team", default=None, help="team or vendor of a new user")
+    q.add_argument("--expires", default="7d", help="how long the link signs in: 30m, 12h, 7d, 2w ... or never "
+                                                   "(default: 7d)")
+    q.add_argument("--url", default=DEFAULT_SIGN_IN_URL,
+                   help=f"address of the labeling page (`workbench serve`); default {DEFAULT_SIGN_IN_URL}")
+    q.add_argument("--actor", default=None, help="who does this, for the audit log (default: your login name)")
+    q.add_argument("--db", required=True, help="store URL or SQLite file path")
+    q.set_defaults(func=cmd_users_add)
+
+    q = users_sub.add_parser("list", help="list users, roles, teams and how many links still sign in (no tokens)")
+    q.add_argument("--db", required=True, help="store URL or SQLite file path")
+    q.set_defaults(func=cmd_users_list)
+
+    q = users_sub.add_parser("revoke", help="revoke every sign-in link of a user")
+    q.add_argument("name")
+    q.add_argument("--actor", default=None, help="who does this, for the audit log (default: your login name)")
+    q.add_argument("--db", required=True, help="store URL or SQLite file path")
+    q.set_defaults(func=cmd_users_revoke)
+
+    q = users_sub.add_parser("disable", help="disable a user: no link of theirs signs in any more (annotations stay)")
+    q.add_argument("name")
+    q.add_argument("--actor", default=None, help="who does this, for the audit log (default: your login name)")
+    q.add_argument("--db", required=True, help="store URL or SQLite file path")
+    q.set_defaults(func=cmd_users_disable)
+
+    q = users_sub.add_parser("role", help="change the role of a user")
+    q.add_argument("name")
+    q.add_argument("role", choices=roles)
+    q.add_argument("--actor", default=None, help="who does this, for the audit log (default: your login name)")
+    q.add_argument("--db", required=True, help="store URL or SQLite file path")
+    q.set_defaults(func=cmd_users_role)
+
+    p = sub.add_parser("erase", help="erase a sensitive item: purge its text (a tombstone stays) and compact the "
+                                     "database; asks nothing",
+                       description="Purge an item's text, payload and metadata, keep a tombstone row, record who "
+                                   "did it in the audit log, and compact the database so the bytes are gone from "
+                                   "it. --with-annotations also deletes the item's annotation rows (notes may "
+                                   "quote the text).")
+    p.add_argument("--item", required=True, help="the item id")
+    p.add_argument("--with-annotations", action="store_true",
+                   help="also delete the item's annotation rows and their import keys")
+    p.add_argument("--actor", required=True, help="who erases, for the audit log")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.set_defaults(func=cmd_erase)
+
+    p = sub.add_parser("audit", help="show the audit log: users and links managed, exports, erasures")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.add_argument("--action", default=None, help="only this action (e.g. erase, export, issue_token)")
+    p.add_argument("--actor", default=None, help="only rows by this actor")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 __all__ = [
+    "AccessDenied",
     "WorkbenchError",
     "WorkbenchWarning",
     "ValidationError",
@@ -91,6 +92,10 @@ class DataError(WorkbenchError, ValueError):
 
 class StoreError(WorkbenchError, RuntimeError):
     """The annotation store cannot do what was asked (bad URL, unknown round, ...)."""
+
+
+class AccessDenied(WorkbenchError, PermissionError):
+    """The signed-in user may not do this: label under another name, or open a view their role does not allow."""
 
 
 class LabelNotInTaxonomyError(StoreError, ValueError):

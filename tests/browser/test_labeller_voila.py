@@ -1,9 +1,9 @@
 """The labeling page served by Voilà (``workbench.widgets.serve``), driven in headless Chromium.
 
-A labeler opens the URL, types their name, and labels by click and by key, takes a
-label back, skips, writes a note, flags unsure; an item carrying a script payload
-runs nothing; multi-label items are toggled and submitted with Enter. Every step is
-checked in the SQLite store.
+A labeler opens their sign-in link (``store.issue_token``), and labels by click and by
+key, takes a label back, skips, writes a note, flags unsure; an item carrying a script
+payload runs nothing; multi-label items are toggled and submitted with Enter. Every step
+is checked in the SQLite store.
 """
 
 from __future__ import annotations
@@ -41,11 +41,15 @@ def served(tmp_path, free_port):
         server.stop()
 
 
-def start_labeling(page, server, name="alice"):
-    page.goto(server.url + "?annotator=from-link")  # a link can carry the name ...
-    expect(page.locator(".wb-login input")).to_have_value("from-link", timeout=60_000)
-    page.locator(".wb-login input").fill(name)  # ... and the labeler can type theirs
-    page.locator(".wb-login button", has_text="Start labeling").click()
+def sign_in_link(url, server, name="alice", role="labeler", view="label"):
+    """A personal link as `workbench users add` prints it, straight to one queue (``?view=``)."""
+    store = AnnotationStore(url)
+    store.add_user(name, role=role, actor="test")
+    return f"{server.url}?view={view}&token={store.issue_token(name, actor='test')}"
+
+
+def start_labeling(page, server, name="alice", url=None):
+    page.goto(sign_in_link(url, server, name) + "&annotator=mallory")  # a name in the link changes nothing
     expect(page.locator(".wb-root .wb-item")).to_be_visible(timeout=60_000)
 
 
@@ -53,7 +57,7 @@ def test_a_labeler_labels_by_click_and_key_undoes_skips_and_notes_in_voila(page,
     url = f"sqlite:///{tmp_path / 'labels.db'}"
     labeling_store(url)
     server = served(url, 1)
-    start_labeling(page, server)
+    start_labeling(page, server, url=url)
     item = page.locator(".wb-root .wb-item")
     expect(item).to_contain_text("I was charged twice")
     expect(page.locator(".wb-title")).to_have_text("Round 1 · support-intents v1 · alice")

@@ -226,13 +226,13 @@ def test_that_a_version_1_store_is_upgraded_in_place(tmp_path, request, backend)
     store.record("a", "ana", "bug", round=1)
     _make_version_1(store)
     again = AnnotationStore(url)
-    assert again.schema_version == SCHEMA_VERSION == 2
+    assert again.schema_version == SCHEMA_VERSION == 3
     assert again.annotations()["label"].tolist() == ["bug"]
     assert sa.inspect(again.engine).has_table("imports")
     with again.engine.begin() as conn:  # the widened constraint admits the new kinds
         conn.exec_driver_sql("INSERT INTO annotations (item_id, annotator, round, taxonomy_version, unsure, kind, "
                              "created_at) VALUES ('a', 'rev', 1, 1, false, 'review', '2026-01-01')")
-    assert AnnotationStore(url).schema_version == 2  # reopening does not migrate twice
+    assert AnnotationStore(url).schema_version == SCHEMA_VERSION  # reopening does not migrate twice
     again.close()
 
 

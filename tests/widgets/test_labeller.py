@@ -271,14 +271,21 @@ def test_that_untrusted_item_text_is_escaped(store):
     assert escaped("<script>window.pwned = 1</script>") in html
 
 
-def test_that_pii_is_masked_only_when_asked(store):
-    plain = Labeller(store, annotator="alice", round=1, taxonomy=store.taxonomy(1))
+def test_that_pii_is_masked_unless_the_round_or_the_caller_switches_it_off(store):
+    masked = Labeller(store, annotator="alice", round=1, taxonomy=store.taxonomy(1))  # the default: masked
     for _ in range(4):
-        key(plain, "1")
-    assert escaped("jane.doe@example.com") in plain.item_html.value
-    masked = Labeller(store, annotator="alice", round=1, mask_pii=True)
+        key(masked, "1")
     assert masked.item.item_id == "i5"
-    assert escaped("jane.doe@example.com") not in masked.item_html.value
+    assert escaped("jane.doe@example.com") not in masked.item_html.value and "wb-pii" in masked.item_html.value
+    plain = Labeller(store, annotator="alice", round=1, mask_pii=False)  # a lead's explicit choice
+    assert escaped("jane.doe@example.com") in plain.item_html.value
+    store.create_round(2, taxonomy_version=1, params={"mask_pii": False})  # switched off per round, recorded
+    store.assign(store.assignments(round=1).assign(round=2)[["item_id", "annotator"]], round=2)
+    unmasked = Labeller(store, annotator="alice", round=2)
+    for _ in range(4):
+        key(unmasked, "1")
+    assert escaped("jane.doe@example.com") in unmasked.item_html.value
+    assert store.round_info(2)["params"]["mask_pii"] is False
 
 
 def test_that_a_failed_write_shows_an_error_and_keeps_the_item(store, monkeypatch):
@@ -420,19 +427,25 @@ def test_that_serve_refuses_an_unknown_round_before_starting_voila(sqlite_url):
         serve(sqlite_url, 7, block=False)
 
 
-def test_that_the_served_page_asks_for_a_name_then_shows_the_labeller(sqlite_url, monkeypatch):
-    from workbench.widgets.serve import labeling_app
+def test_that_the_served_app_shows_the_signed_in_users_queues_and_never_asks_for_a_name(sqlite_url, monkeypatch):
+    from workbench.widgets import identity
+    from workbench.widgets.app import served_app
 
     make_store(sqlite_url)
-    monkeypatch.setenv("QUERY_STRING", "annotator=alice&x=1")  # what Voila passes from ?annotator=alice
-    app = labeling_app(sqlite_url, 1)
-    assert app.name.value == "alice"
-    app.name.value = ""
-    app.start_button.click()
-    assert app.labeller is None and "enter your name" in app.children[0].children[-1].value
-    app.name.value = "dora"  # Enter in the field (continuous_update=False) starts too
-    assert isinstance(app.labeller, Labeller) and app.children == (app.labeller,)
-    assert app.labeller.session.annotator == "dora" and app.labeller.item.item_id == "i1"
+    monkeypatch.setenv("QUERY_STRING", "annotator=mallory")  # a name in the link means nothing now
+    identity.reset_for_tests()
+    identity.bind("dora", "lead")
+    try:
+        app = served_app(sqlite_url, 1)
+        assert "Signed in as <b>dora</b> (lead)" in app.children[0].value
+        assert [q.kind for q in app.queues] == ["label", "adjudication"]
+        labeller = app.open("label")
+        assert isinstance(labeller, Labeller) and labeller.session.annotator == "dora"
+        assert app.children[1] is labeller
+        app.start_page()
+        assert app.view is None and "Classify" in [row.children[0].description for row in app.children[1:]]
+    finally:
+        identity.reset_for_tests()
 
 
 @pytest.mark.notebook
@@ -536,7 +549,7 @@ def test_that_real_sms_messages_are_shown_escaped_and_labelled_as_keyed(shared_d
     store.add_items(df[["item_id", "text"]])
     store.create_round(1, taxonomy_version=v)
     t0 = time.perf_counter()
-    lab = Labeller(store, annotator="alice", round=1)
+    lab = Labeller(store, annotator="alice", round=1, mask_pii=False)  # the raw messages, escaped
     assert time.perf_counter() - t0 < 20  # opening on ~5,000 items reads them once
     gold = dict(zip(df["item_id"], df["gold"]))
     texts = dict(zip(df["item_id"], df["text"]))

@@ -26,11 +26,11 @@ from .._internal.validation import check_columns, drop_repeated_ids, shown
 from ..exceptions import DataError, StoreError
 
 __all__ = ["add_items", "prepare_items", "write_items", "check_no_nul", "read_items_table", "existing_items",
-           "content_hash"]
+           "content_hash", "erased_items"]
 
 _CHUNK = 50_000
 _IN_CHUNK = 900
-BASE_COLUMNS = ["item_id", "dataset", "text", "content_hash"]
+BASE_COLUMNS = ["item_id", "dataset", "text", "content_hash", "erased_at"]
 
 
 def content_hash(text: str) -> str:
@@ -57,6 +57,18 @@ def existing_items(conn: sa.Connection, ids: Sequence[str]) -> dict:
         param = json.dumps(chunk) if conn.dialect.name == "sqlite" else chunk
         found.update(conn.exec_driver_sql(sql, (param,)).all())
     return found
+
+
+def erased_items(conn: sa.Connection, ids: Sequence[str]) -> List[str]:
+    """The erased items among ``ids``, in the order of ``ids``.
+
+    A store with no erased item answers with one probe of the partial index ``ix_items_erased``.
+    """
+    t = S.items
+    if conn.execute(sa.select(t.c.item_id).where(t.c.erased_at.isnot(None)).limit(1)).first() is None:
+        return []
+    found = existing_items(conn, ids)
+    return [i for i in dict.fromkeys(str(i) for i in ids) if found.get(i) == S.ERASED]
 
 
 def _meta_json(df: pd.DataFrame, cols: List[str]) -> List[Optional[str]]:
@@ -130,6 +142,14 @@ def write_items(conn: sa.Connection, frame: pd.DataFrame, *, progress: Optional[
             found = existing_items(conn, chunk["item_id"].tolist())
             if found:
                 known = chunk["item_id"].map(found)
+                erased = known == S.ERASED
+                if erased.any():
+                    ids = chunk.loc[erased, "item_id"].tolist()
+                    raise DataError(
+                        f"add_items(df): item id(s) {shown(ids)} were erased from this store (their text was "
+                        "purged on request, see store.erase_item) and cannot be added again. Remove those rows "
+                        "from the data (the erasure covers its source too). Nothing of this import was stored.",
+                        failure_cases=chunk[erased], reason="erased_item")
                 changed = known.notna() & (known != chunk["content_hash"])
                 if changed.any():
                     ids = chunk.loc[changed, "item_id"].tolist()
@@ -186,15 +206,21 @@ def check_no_nul(values: pd.Series, *, what: str, ids: Optional[pd.Series] = Non
 
 
 def read_items_table(engine: sa.Engine, *, item_ids: Optional[Sequence[str]] = None,
-                     dataset: Optional[str] = None) -> pd.DataFrame:
-    """Items as ``item_id, dataset, text, content_hash`` + expanded metadata columns."""
+                     dataset: Optional[str] = None, include_erased: bool = True) -> pd.DataFrame:
+    """Items as ``item_id, dataset, text, content_hash, erased_at`` + expanded metadata columns.
+
+    An erased item (a tombstone) has an empty text, no metadata, ``content_hash`` ``'erased'``
+    and ``erased_at`` set; ``include_erased=False`` leaves erased items out.
+    """
     t = S.items
-    cols = [t.c.item_id, t.c.dataset, t.c.payload, t.c.content_hash, t.c.meta]
+    cols = [t.c.item_id, t.c.dataset, t.c.payload, t.c.content_hash, t.c.erased_at, t.c.meta]
     rows: list = []
     with engine.connect() as conn:
         base = sa.select(*cols)
         if dataset is not None:
             base = base.where(t.c.dataset == str(dataset))
+        if not include_erased:
+            base = base.where(t.c.erased_at.is_(None))
         if item_ids is None:
             rows = conn.execute(base.order_by(t.c.seq, t.c.item_id)).all()
         else:
@@ -206,8 +232,9 @@ def read_items_table(engine: sa.Engine, *, item_ids: Optional[Sequence[str]] = N
                 rows.extend(conn.execute(base.where(t.c.item_id.in_(ids[start:start + _IN_CHUNK]))).all())
             order = {i: n for n, i in enumerate(dict.fromkeys(ids))}
             rows.sort(key=lambda r: order[r[0]])
-    df = pd.DataFrame([r[:4] for r in rows], columns=BASE_COLUMNS)
-    metas = [json.loads(r[4]) if r[4] else {} for r in rows]
+    df = pd.DataFrame([r[:5] for r in rows], columns=BASE_COLUMNS)
+    df["erased_at"] = pd.to_datetime(df["erased_at"], utc=True)
+    metas = [json.loads(r[5]) if r[5] else {} for r in rows]
     if any(metas):
         meta = pd.DataFrame.from_records(metas, index=df.index)
         meta = meta[[c for c in meta.columns if c not in BASE_COLUMNS]]

@@ -19,9 +19,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from . import _schema as S
-from ._items import existing_items
+from ._items import erased_items, existing_items
 from ._labels import normalize_label
-from .._internal.validation import check_option
+from .._internal.validation import check_option, shown
 from ..exceptions import DataError, StoreError, ValidationError
 
 __all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "write_retract", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
@@ -189,6 +189,11 @@ def write_annotations(conn: sa.Connection, values: List[dict]) -> List[int]:
     """
     if not values:
         return []
+    erased = erased_items(conn, [v["item_id"] for v in values])
+    if erased:
+        raise StoreError(f"Item(s) {shown(erased)} were erased from this store (their text was purged on request, "
+                         "see store.erase_item), so nothing can be recorded about them any more. Leave them out; "
+                         "nothing of this write was stored.")
     if len(values) == 1:
         ids = [conn.execute(S.annotations.insert(), values[0]).inserted_primary_key[0]]
     else:

@@ -23,9 +23,10 @@ Examples
 --------
 >>> engine = open_engine("sqlite://")
 >>> ensure_schema(engine)
-2
->>> sorted(metadata.tables)
-['annotations', 'assignments', 'imports', 'items', 'rounds', 'taxonomies', 'workbench_schema']
+3
+>>> sorted(metadata.tables)  # doctest: +NORMALIZE_WHITESPACE
+['annotations', 'assignments', 'audit_log', 'imports', 'items', 'rounds', 'taxonomies', 'user_tokens', 'users',
+ 'workbench_schema']
 """
 
 from __future__ import annotations
@@ -52,10 +53,10 @@ from ..exceptions import MissingDependencyError, StoreError
 __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxonomies", "rounds",
            "assignments", "annotations", "schema_info", "normalize_url", "open_engine",
            "ensure_schema", "write_transaction", "utcnow", "imports", "is_memory_url", "MAX_INT",
-           "db_time", "bulk_insert"]
+           "db_time", "bulk_insert", "ROLES", "ERASED", "users", "user_tokens", "audit_log"]
 
 #: Version of the table layout written by this code; bump it and add a migration when it changes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Largest value of an ``INTEGER`` column (round, taxonomy version, position) on PostgreSQL.
 MAX_INT = _MAX_INT
@@ -67,6 +68,10 @@ KINDS = ("label", "retract", "adjudication", "quiz", "skip", "pairwise", "rubric
 _KINDS_V1 = KINDS[:9]
 #: Kinds whose label is checked against the round's taxonomy version.
 LABEL_KINDS = frozenset({"label", "adjudication", "quiz"})
+#: Roles of a user (schema version 3), from the least to the most allowed.
+ROLES = ("labeler", "reviewer", "lead")
+#: ``content_hash`` of an erased item (its tombstone): no sha256 hex digest is ever this.
+ERASED = "erased"
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER PRIMARY KEY = rowid on SQLite
 _TS = sa.DateTime(timezone=True)
@@ -88,9 +93,13 @@ items = sa.Table(
     sa.Column("meta", sa.Text, nullable=True),  # JSON object
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("created_at", _TS, nullable=False),
+    sa.Column("erased_at", _TS, nullable=True),  # schema 3: set when the item's text was purged (a tombstone)
 )
 sa.Index("ix_items_dataset", items.c.dataset)
 sa.Index("ix_items_seq", items.c.seq)
+# the few erased items: "is any item erased?" stays one index probe on every write of annotations
+_ix_items_erased = sa.Index("ix_items_erased", items.c.erased_at, sqlite_where=items.c.erased_at.isnot(None),
+                            postgresql_where=items.c.erased_at.isnot(None))
 
 taxonomies = sa.Table(
     "taxonomies", metadata,
@@ -157,6 +166,40 @@ imports = sa.Table(
     sa.Column("created_at", _TS, nullable=False),
 )
 
+#: Schema 3: the people who sign in; a user's id is the ``annotator`` of their annotations.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("user_id", sa.String, primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("team", sa.String, nullable=True),  # a team or a vendor
+    sa.Column("created_at", _TS, nullable=False),
+    sa.Column("disabled_at", _TS, nullable=True),
+    sa.CheckConstraint("role IN (%s)" % ", ".join(f"'{r}'" for r in ROLES), name="ck_users_role"),
+)
+
+#: Sign-in tokens: only the sha256 hex digest of a token is stored, never the token.
+user_tokens = sa.Table(
+    "user_tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String, sa.ForeignKey("users.user_id"), nullable=False),
+    sa.Column("created_at", _TS, nullable=False),
+    sa.Column("expires_at", _TS, nullable=True),  # None: never expires
+    sa.Column("revoked_at", _TS, nullable=True),
+)
+sa.Index("ix_user_tokens_user", user_tokens.c.user_id)
+
+#: Who did what: users and tokens managed, exports, erasures (append-only).
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", _TS, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("target", sa.String, nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),  # JSON
+)
+sa.Index("ix_audit_log_action", audit_log.c.action, audit_log.c.id)
+
 #: from_version -> function(connection) upgrading the tables to from_version + 1. ``create_all``
 #: runs first, so a version that only adds tables needs no statement of its own.
 def _kind_list(kinds: Sequence[str]) -> str:
@@ -192,7 +235,22 @@ def _widen_kinds(conn: sa.Connection) -> None:
         conn.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
-MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: _widen_kinds}  # 1 -> 2: more kinds; table imports
+def _add_erased_at(conn: sa.Connection) -> None:
+    """Schema 2 -> 3: ``items.erased_at`` and its index; tables ``users``, ``user_tokens`` and
+    ``audit_log`` were already made by ``create_all``.
+
+    Both SQLite and PostgreSQL add a nullable column in place (no table rewrite). A column
+    already there (a store downgraded by hand, or a half-applied upgrade) is kept.
+    """
+    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    if "erased_at" not in present:
+        column_type = items.c.erased_at.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE items ADD COLUMN erased_at {column_type}")
+    _ix_items_erased.create(conn, checkfirst=True)
+
+
+#: 1 -> 2: more kinds, table imports; 2 -> 3: users, sign-in tokens, audit log, erasable items.
+MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: _widen_kinds, 2: _add_erased_at}
 
 
 def utcnow() -> _dt.datetime:

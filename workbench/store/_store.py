@@ -37,6 +37,9 @@ workbench.exceptions.LabelNotInTaxonomyError: Label 'refnd' is not in taxonomy '
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+import warnings
 from typing import Any, Dict, List, Optional, Sequence
 
 import pandas as pd
@@ -44,6 +47,8 @@ import sqlalchemy as sa
 
 from . import _schema as S
 from . import _meta as M
+from . import _users as U
+from ._erase import erase_item as _erase_item
 from ._items import add_items as _add_items, read_items_table
 from ._labels import LabelRules
 from ._read import read_annotations
@@ -52,12 +57,13 @@ from ._imports import ImportResult, import_batch
 from ._io import export_annotations, import_annotations
 from ._records import check_round, insert_annotations, insert_assignments, insert_retract, progress_table
 from .._internal.validation import check_columns, check_option
-from ..exceptions import StoreError
+from ..exceptions import StoreError, WorkbenchWarning
 from ..taxonomy import Rubric, Taxonomy
 
-__all__ = ["AnnotationStore", "KINDS"]
+__all__ = ["AnnotationStore", "KINDS", "ROLES"]
 
 KINDS = S.KINDS
+ROLES = S.ROLES
 
 
 class AnnotationStore:
@@ -172,17 +178,86 @@ class AnnotationStore:
         return _add_items(self._engine, df, id_col=id_col, text_col=text_col, dataset=dataset,
                           progress=progress)
 
-    def items(self, *, item_ids: Optional[Sequence[str]] = None, dataset: Optional[str] = None) -> pd.DataFrame:
-        """Items as a DataFrame ``item_id, dataset, text, content_hash`` + one column per metadata key.
+    def items(self, *, item_ids: Optional[Sequence[str]] = None, dataset: Optional[str] = None,
+              include_erased: bool = True) -> pd.DataFrame:
+        """Items as a DataFrame ``item_id, dataset, text, content_hash, erased_at`` + one column per metadata key.
+
+        Parameters
+        ----------
+        item_ids : list of str, optional
+            Only these items, in this order.
+        dataset : str, optional
+            Only items of this dataset.
+        include_erased : bool, default=True
+            Include erased items (see :meth:`erase_item`): their tombstone has an empty ``text``,
+            no metadata, ``content_hash`` ``'erased'`` and ``erased_at`` set (``NaT`` for every
+            other item). ``False`` leaves them out, as anything that shows items to people should.
 
         Examples
         --------
-        >>> AnnotationStore.example().items(item_ids=["m3", "m1"])[["item_id", "text", "channel"]]
+        >>> store = AnnotationStore.example()
+        >>> store.items(item_ids=["m3", "m1"])[["item_id", "text", "channel"]]
           item_id                  text channel
         0      m3       The app crashes    chat
         1      m1  I want my money back    chat
+        >>> _ = store.erase_item("m1", actor="lead")
+        >>> store.items(include_erased=False)["item_id"].tolist()
+        ['m2', 'm3']
         """
-        return read_items_table(self._engine, item_ids=item_ids, dataset=dataset)
+        return read_items_table(self._engine, item_ids=item_ids, dataset=dataset,
+                                include_erased=bool(include_erased))
+
+    def erase_item(self, item_id: str, *, actor: str, annotations: bool = False) -> dict:
+        """Purge a sensitive item's text, payload and metadata, keeping a tombstone row.
+
+        The item row stays (so the foreign keys of its annotations and assignments hold), with
+        an empty text, no metadata, ``content_hash`` ``'erased'`` and ``erased_at`` set. An erased
+        item cannot be added again (:meth:`add_items` refuses its id) nor annotated. An audit row
+        (action ``'erase'``) records who erased it. Then the database is compacted so the bytes
+        are gone from it, not only from query results: on SQLite a WAL checkpoint (TRUNCATE),
+        ``VACUUM`` and a second checkpoint; on PostgreSQL ``VACUUM`` of the touched tables (dead
+        row versions are removed; the bytes can linger in the table files until overwritten and
+        in the server's WAL and backups; ``VACUUM FULL`` rewrites the tables).
+
+        Parameters
+        ----------
+        item_id : str
+        actor : str
+            Who erases (recorded in the audit log).
+        annotations : bool, default=False
+            Also delete the item's annotation rows (notes and span answers may quote its text)
+            and their import keys: the one exception to the append-only rule. ``False`` keeps
+            every annotation row as it is.
+
+        Returns
+        -------
+        dict
+            ``item_id``, ``already_erased`` (bool), ``item_purged`` (bool: this call purged the
+            text), ``annotations_deleted``, ``imports_deleted`` (int), ``erased_at``
+            (pandas.Timestamp, UTC) and ``vacuumed`` (bool). Erasing an erased item again is a
+            no-op that returns ``already_erased=True`` and zero counts (unless
+            ``annotations=True`` finds rows left to delete).
+
+        Raises
+        ------
+        StoreError
+            Unknown item; or the erase was committed but compacting the file failed (the message
+            says how to finish it).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.record("m1", "ana", "bug", round=1, note="call me at +1 555 0100")
+        >>> done = store.erase_item("m1", actor="lead", annotations=True)
+        >>> done["item_purged"], done["annotations_deleted"], len(store.annotations())
+        (True, 1, 0)
+        >>> store.erase_item("m1", actor="lead")["already_erased"]
+        True
+        >>> store.audit_log(action="erase")[["actor", "action", "target"]]
+          actor action target
+        0  lead  erase     m1
+        """
+        return _erase_item(self, item_id, actor=actor, annotations=annotations)
 
     # ----------------------------------------------------------------- taxonomies
     def save_taxonomy(self, taxonomy) -> int:
@@ -508,8 +583,13 @@ class AnnotationStore:
 
     # ----------------------------------------------------------------- export / import
     def export(self, path_or_buffer: Any, *, format: str = "csv", round: Optional[int] = None,
-               current_only: bool = True, neutralize: bool = True) -> int:
+               current_only: bool = True, neutralize: bool = True, actor: Optional[str] = None) -> int:
         """Write annotations as ``csv``, ``jsonl`` or ``parquet``; return the row count.
+
+        Every export writes an audit row (action ``'export'``, target the path or, for a buffer,
+        the format, detail the row count); ``actor`` defaults to the operating-system account.
+        A store that cannot be written (a read-only file) is still exported, with a warning that
+        the export was not recorded.
 
         Label Studio JSON: :func:`workbench.interop.export_label_studio`.
 
@@ -529,8 +609,17 @@ class AnnotationStore:
         "'=cmd|' /C calc'!A0"
         """
 
-        return export_annotations(self, path_or_buffer, format=format, round=round, current_only=current_only,
-                                  neutralize=neutralize)
+        actor = U.default_actor() if actor is None else U.check_name(actor, param="actor", caller="export")
+        n = export_annotations(self, path_or_buffer, format=format, round=round, current_only=current_only,
+                               neutralize=neutralize)
+        target = format if hasattr(path_or_buffer, "write") else os.fspath(path_or_buffer)
+        try:
+            U.audit(self._engine, "export", actor=actor, target=str(target),
+                    detail={"rows": n, "format": format, "round": round, "current_only": bool(current_only)})
+        except StoreError as exc:  # a read-only store can still be exported
+            warnings.warn(f"The export to {target} was written but could not be recorded in the audit log: {exc}",
+                          WorkbenchWarning, stacklevel=2)
+        return n
 
     def import_items(self, df: pd.DataFrame, *, taxonomy=None, progress: Optional[bool] = None) -> ImportResult:
         """Add items, and save ``taxonomy`` with them, in one transaction; return an :class:`ImportResult`.
@@ -588,3 +677,208 @@ class AnnotationStore:
         ('1 new annotation', '0 new annotations, 1 already there')
         """
         return import_annotations(self, path, round=round, format=format, encoding=encoding, restore=restore)
+
+    # ----------------------------------------------------------------- users, tokens, audit log
+    def add_user(self, user_id: str, *, role: str = "labeler", team: Optional[str] = None,
+                 actor: str = "lead") -> dict:
+        """Add a user who may sign in; return them as :meth:`user` does.
+
+        Adding an existing user with the same role and team is a no-op; with another role or
+        team it is a :class:`~workbench.exceptions.StoreError` pointing to :meth:`set_role` /
+        :meth:`set_team`. Writes an audit row (``'add_user'``).
+
+        Parameters
+        ----------
+        user_id : str
+            The name they label under (the ``annotator`` of their annotations): non-empty, at
+            most 200 characters, no control characters, no leading or trailing spaces.
+        role : {'labeler', 'reviewer', 'lead'}, default='labeler'
+        team : str, optional
+            Their team or vendor.
+        actor : str, default='lead'
+            Who adds them (recorded in the audit log).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> store.add_user("ana", role="reviewer", team="vendor-a")["role"]
+        'reviewer'
+        >>> store.add_user("ben", role="admin")
+        Traceback (most recent call last):
+        ...
+        workbench.exceptions.ValidationError: The 'role' parameter of add_user must be one of {'labeler', 'lead', 'reviewer'}. Got 'admin' instead.
+        """
+        return U.add_user(self._engine, user_id, role=role, team=team, actor=actor)
+
+    def set_role(self, user_id: str, role: str, *, actor: str) -> dict:
+        """Give a user another role (``'labeler'``, ``'reviewer'``, ``'lead'``); return the user.
+
+        The same role again is a no-op; a change writes an audit row (``'set_role'``).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana")
+        >>> store.set_role("ana", "lead", actor="boss")["role"]
+        'lead'
+        """
+        return U.set_role(self._engine, user_id, role, actor=actor, where=repr(self))
+
+    def set_team(self, user_id: str, team: Optional[str], *, actor: str) -> dict:
+        """Move a user to another team or vendor (None: no team); return the user.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana")
+        >>> store.set_team("ana", "vendor-b", actor="lead")["team"]
+        'vendor-b'
+        """
+        return U.set_team(self._engine, user_id, team, actor=actor, where=repr(self))
+
+    def disable_user(self, user_id: str, *, actor: str) -> dict:
+        """Stop a user signing in: set ``disabled_at`` and revoke all their tokens; return the user.
+
+        The user and their annotations stay. Disabling a disabled user is a no-op.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana")
+        >>> token = store.issue_token("ana", actor="lead")
+        >>> store.disable_user("ana", actor="lead")["disabled_at"] is not None, store.authenticate(token)
+        (True, None)
+        """
+        return U.disable_user(self._engine, user_id, actor=actor, where=repr(self))
+
+    def user(self, user_id: str) -> Optional[dict]:
+        """``{'user_id', 'role', 'team', 'created_at', 'disabled_at'}`` of a user, or None when unknown.
+
+        Times are UTC :class:`pandas.Timestamp` (``disabled_at`` None while enabled).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana", team="vendor-a")
+        >>> {k: v for k, v in store.user("ana").items() if k != "created_at"}
+        {'user_id': 'ana', 'role': 'labeler', 'team': 'vendor-a', 'disabled_at': None}
+        >>> store.user("nobody") is None
+        True
+        """
+        return U.user_row(self._engine, user_id)
+
+    def users(self) -> pd.DataFrame:
+        """Every user: ``user_id, role, team, created_at, disabled_at, active_tokens`` (never a token).
+
+        ``active_tokens`` counts tokens that would sign in now (not revoked, not expired; 0
+        for a disabled user).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ben", role="reviewer"); _ = store.add_user("ana")
+        >>> _ = store.issue_token("ana", actor="lead")
+        >>> store.users()[["user_id", "role", "active_tokens"]]
+          user_id      role  active_tokens
+        0     ana   labeler              1
+        1     ben  reviewer              0
+        """
+        return U.users_table(self._engine)
+
+    def issue_token(self, user_id: str, *, expires_in: Optional[_dt.timedelta] = None, actor: str) -> str:
+        """Make a sign-in token for a user and return it; only its sha256 hex digest is stored.
+
+        The raw token (``secrets.token_urlsafe(32)``, 43 characters) is returned once and written
+        nowhere, the audit row (``'issue_token'``) included; give it to the person (a sign-in link)
+        and forget it. A disabled or unknown user is a :class:`~workbench.exceptions.StoreError`.
+
+        Parameters
+        ----------
+        user_id : str
+        expires_in : datetime.timedelta, optional
+            How long the token signs in (default: until revoked).
+        actor : str
+            Who issues it (recorded in the audit log).
+
+        Examples
+        --------
+        >>> import datetime
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana")
+        >>> token = store.issue_token("ana", expires_in=datetime.timedelta(days=7), actor="lead")
+        >>> len(token), store.authenticate(token)["user_id"]
+        (43, 'ana')
+        """
+        return U.issue_token(self._engine, user_id, expires_in=expires_in, actor=actor, where=repr(self))
+
+    def authenticate(self, token: Any) -> Optional[dict]:
+        """The user a sign-in token belongs to, or None.
+
+        Returns the :meth:`user` dict plus ``token_expires_at`` (None: never) when the token's
+        hash is stored, not revoked, not expired, and the user is not disabled. Anything else
+        (unknown, empty, huge or non-string input) gives None, never an error.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana", role="reviewer")
+        >>> token = store.issue_token("ana", actor="lead")
+        >>> store.authenticate(token)["role"], store.authenticate(token)["token_expires_at"]
+        ('reviewer', None)
+        >>> store.authenticate("x" * 10_000), store.authenticate(None), store.authenticate("")
+        (None, None, None)
+        """
+        return U.authenticate(self._engine, token)
+
+    def revoke_tokens(self, user_id: str, *, actor: str) -> int:
+        """Revoke every token of a user (they can no longer sign in with them); return how many.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana")
+        >>> token = store.issue_token("ana", actor="lead")
+        >>> store.revoke_tokens("ana", actor="lead"), store.authenticate(token)
+        (1, None)
+        """
+        return U.revoke_tokens(self._engine, user_id, actor=actor, where=repr(self))
+
+    def audit(self, action: str, *, actor: str, target: Optional[str] = None,
+              detail: Optional[dict] = None) -> int:
+        """Append a row to the audit log (who did what to what); return its id.
+
+        The store writes its own rows (users and tokens managed, exports, erasures); call this
+        for other actions worth recording, such as a review.
+
+        Parameters
+        ----------
+        action : str
+            E.g. ``'review'``; a name (non-empty, no control characters).
+        actor : str
+        target : str, optional
+            What it was done to (an item id, a file, a user).
+        detail : dict, optional
+            JSON-serialisable details.
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> store.audit("review", actor="rita", target="m2", detail={"round": 1})
+        1
+        """
+        return U.audit(self._engine, action, actor=actor, target=target, detail=detail)
+
+    def audit_log(self, *, action: Optional[str] = None, actor: Optional[str] = None) -> pd.DataFrame:
+        """The audit log, oldest first: ``id, at, actor, action, target, detail`` (detail a dict or None).
+
+        Examples
+        --------
+        >>> store = AnnotationStore.example()
+        >>> _ = store.add_user("ana", actor="lena")
+        >>> _ = store.issue_token("ana", actor="lena")
+        >>> store.audit_log(actor="lena")[["actor", "action", "target"]]
+          actor       action target
+        0  lena     add_user    ana
+        1  lena  issue_token    ana
+        """
+        return U.audit_log_table(self._engine, action=action, actor=actor)

@@ -25,11 +25,48 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List, Optional
 
-from .session import LabelingSession
+from .identity import Identity, check_role, resolve
+from .session import LabelingSession, open_store
 
-__all__ = ["SessionWidget"]
+__all__ = ["SessionWidget", "authorize", "assigned_items", "hidden_columns", "round_masks_pii"]
+
+
+def authorize(store: Any, annotator: Optional[str], kind: str) -> Identity:
+    """The identity a view of ``kind`` acts for, checked against its role (AccessDenied otherwise)."""
+    who = resolve(annotator, store)
+    check_role(who.role, kind)
+    return who
+
+
+def assigned_items(store: Any, annotator: str, round: int, item_ids=None) -> List[str]:
+    """A labeler's queue: their assignments in plan order, restricted to ``item_ids`` when given.
+
+    A labeler never sees an item they were not assigned, even by naming it.
+    """
+    plan = store.assignments(round=round, annotator=annotator)
+    if "position" in plan.columns:
+        plan = plan.sort_values("position", kind="stable")
+    mine = list(dict.fromkeys(str(i) for i in plan["item_id"]))
+    if item_ids is None:
+        return mine
+    wanted = {str(i) for i in item_ids}
+    return [i for i in mine if i in wanted]
+
+
+def hidden_columns(store: Any, round: int) -> List[str]:
+    """Item metadata columns the round hides from labelers (its params' ``hidden_columns``)."""
+    params = store.round_info(round).get("params") or {}
+    hidden = params.get("hidden_columns", []) if isinstance(params, dict) else []
+    return [str(c) for c in hidden] if isinstance(hidden, (list, tuple)) else [str(hidden)]
+
+
+def round_masks_pii(store: Any, round: int) -> bool:
+    """The round's ``mask_pii`` setting (its params); on unless the round switched it off."""
+    params = store.round_info(round).get("params") or {}
+    value = params.get("mask_pii", True) if isinstance(params, dict) else True
+    return bool(value)
 
 
 class SessionWidget:
@@ -37,8 +74,12 @@ class SessionWidget:
 
     Parameters
     ----------
-    store, annotator, round, taxonomy, item_ids
-        As for :class:`~workbench.widgets.session.LabelingSession` (``item_ids``: an explicit queue).
+    store, round, taxonomy, item_ids
+        As for :class:`~workbench.widgets.session.LabelingSession` (``item_ids``: an explicit queue;
+        for a labeler only their assigned items among them).
+    annotator : str, optional
+        Who labels. Where someone is signed in (the served page, JupyterHub) it is them, and
+        naming anyone else is refused; in your own notebook it is required.
     **view_options
         Passed to the view's ``__init__`` with ``taxonomy`` and ``title``.
 
@@ -53,10 +94,20 @@ class SessionWidget:
 
     kind = "label"
     subtitle = ""
+    #: Whether the view can mask PII (span and box views cannot: their offsets are in the raw text).
+    masks_pii = True
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, item_ids=None, **view_options):
-        self.session = LabelingSession(store, annotator=annotator, round=round, taxonomy=taxonomy, kind=self.kind,
-                                       item_ids=item_ids)
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, item_ids=None,
+                 **view_options):
+        store = open_store(store)
+        self.identity = authorize(store, annotator, self.kind)
+        if self.identity.role == "labeler":  # exactly their planned items, in plan order
+            item_ids = assigned_items(store, self.identity.user, int(round), item_ids)
+        if self.masks_pii and view_options.get("mask_pii") is None:
+            view_options["mask_pii"] = round_masks_pii(store, int(round))
+        hidden = hidden_columns(store, int(round)) if self.identity.role == "labeler" else ()
+        self.session = LabelingSession(store, annotator=self.identity.user, round=round, taxonomy=taxonomy,
+                                       kind=self.kind, item_ids=item_ids, hidden_meta=hidden)
         title = self.session.title() + (f" · {self.subtitle}" if self.subtitle else "")
         super().__init__(taxonomy=self.session.taxonomy, title=title, **view_options)
         self._build()

@@ -23,7 +23,7 @@ from typing import Any, Callable, List, Optional
 
 import ipywidgets as widgets
 
-from ._bound import SessionWidget
+from ._bound import SessionWidget, authorize
 from ._protocol import Item, decode_json
 from ._view import ClassificationView
 from .renderers import escape
@@ -87,8 +87,9 @@ class Adjudicator(SessionWidget, ClassificationView):
         Only items labeled by at least this many annotators count as disagreements.
     item_renderer : callable, optional
         ``render(item) -> str | ipywidget``.
-    mask_pii : bool, default False
-        Mask PII in the shown text.
+    mask_pii : bool, optional
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the shown text. Default:
+        the round's ``mask_pii`` setting, on unless the round switched it off.
 
     Notes
     -----
@@ -116,9 +117,10 @@ class Adjudicator(SessionWidget, ClassificationView):
     kind = "adjudication"
     subtitle = "adjudication"
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, item_ids=None,
-                 min_annotators: int = 2, item_renderer: Optional[Callable] = None, mask_pii: bool = False):
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, item_ids=None,
+                 min_annotators: int = 2, item_renderer: Optional[Callable] = None, mask_pii: Optional[bool] = None):
         store = open_store(store)
+        authorize(store, annotator, self.kind)  # before anyone's labels are read
         self.labels = store.annotations(round=int(round), kind="label")
         self._by_item = None
         if item_ids is None:

@@ -37,8 +37,9 @@ class Labeller(SessionWidget, ClassificationView):
         Defaults to the round's taxonomy version.
     item_renderer : callable, optional
         ``render(item) -> str | ipywidget`` (see :mod:`workbench.widgets.renderers`).
-    mask_pii : bool, default False
-        Mask e-mails, phones, cards, IBANs and IPs in the shown text.
+    mask_pii : bool, optional
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the shown text. Default:
+        the round's ``mask_pii`` setting, on unless the round switched it off.
 
     Notes
     -----
@@ -67,8 +68,8 @@ class Labeller(SessionWidget, ClassificationView):
 
     kind = "label"
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,
-                 item_renderer: Optional[Callable] = None, mask_pii: bool = False):
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None,
+                 item_renderer: Optional[Callable] = None, mask_pii: Optional[bool] = None):
         super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_renderer=item_renderer,
                          mask_pii=mask_pii)
 

@@ -20,7 +20,7 @@ Examples
 from __future__ import annotations
 
 import json
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import ipywidgets as widgets
 import traitlets
@@ -90,8 +90,9 @@ class PairwiseRater(SessionWidget, ReviewFrame):
         An explicit queue instead of the annotator's assignments / the round's items.
     rationale : bool, default True
         Require a rationale (stored in ``note``) before submitting.
-    mask_pii : bool, default False
-        Mask e-mails, phones, cards, IBANs and IPs in the shown text.
+    mask_pii : bool, optional
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the shown text. Default:
+        the round's ``mask_pii`` setting, on unless the round switched it off.
 
     Notes
     -----
@@ -126,8 +127,8 @@ class PairwiseRater(SessionWidget, ReviewFrame):
     #: The responses are called equally good (or bad).
     tie = traitlets.Bool(False)
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, item_ids=None,
-                 rationale: bool = True, mask_pii: bool = False):
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, item_ids=None,
+                 rationale: bool = True, mask_pii: Optional[bool] = None):
         self.mask_pii = bool(mask_pii)
         self.responses: List[str] = []
         self.prompt = ""

@@ -155,8 +155,9 @@ class CalibrationQuiz(SessionWidget, ClassificationView):
         Quiz only these gold items (e.g. a calibration subset), in this order.
     item_renderer : callable, optional
         ``render(item) -> str | ipywidget``.
-    mask_pii : bool, default False
-        Mask PII in the shown text.
+    mask_pii : bool, optional
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the shown text. Default:
+        the round's ``mask_pii`` setting, on unless the round switched it off.
 
     Notes
     -----
@@ -180,8 +181,8 @@ class CalibrationQuiz(SessionWidget, ClassificationView):
     kind = "quiz"
     subtitle = "calibration quiz"
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, gold=None, item_ids=None,
-                 item_renderer: Optional[Callable] = None, mask_pii: bool = False):
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, gold=None, item_ids=None,
+                 item_renderer: Optional[Callable] = None, mask_pii: Optional[bool] = None):
         store = open_store(store)
         self.gold = gold_labels(store, gold=gold)
         order = [str(i) for i in store.items(item_ids=list(self.gold))["item_id"]]

@@ -152,8 +152,9 @@ class RubricRater(SessionWidget, ReviewFrame):
         Require a rationale (stored in ``note``).
     item_renderer : callable, optional
         ``render(item) -> str | ipywidget``; default picks text / conversation / image.
-    mask_pii : bool, default False
-        Mask PII in the default renderer.
+    mask_pii : bool, optional
+        Mask emails, phone numbers, card numbers, IBANs and IP addresses in the shown text. Default:
+        the round's ``mask_pii`` setting, on unless the round switched it off.
 
     Notes
     -----
@@ -198,9 +199,9 @@ class RubricRater(SessionWidget, ReviewFrame):
     #: Index of the criterion the digit keys score (marked ▸).
     active = traitlets.Int(0)
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None,
                  rubric: Any = None, scale=None, item_ids=None,
-                 rationale: bool = True, item_renderer=None, mask_pii: bool = False):
+                 rationale: bool = True, item_renderer=None, mask_pii: Optional[bool] = None):
         store = open_store(store)
         self.definition = _resolve(store, round, rubric, scale)
         self.rubric = {c.name: c.question for c in self.definition}

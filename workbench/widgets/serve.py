@@ -1,13 +1,15 @@
-"""The labeling page as a Voilà app, for labelers who never open Jupyter.
+"""The labeling app as a Voilà page with sign-in, for labelers who never open Jupyter.
 
-``serve(db_url, round)`` writes a two-cell notebook into a temporary folder and
-starts Voilà on it. The labeler opens the URL, types their name, and labels; Voilà
-shows only the widget outputs (no code, no notebook chrome). Each browser tab runs
-its own kernel, so several labelers can share one server. ``?annotator=alice`` in the
-URL fills the name in.
+``serve(db_url, round)`` writes a small notebook into a temporary folder and runs Voilà on it
+through :mod:`workbench.widgets.auth`: Jupyter Server's identity provider checks every request
+against the store's sign-in tokens (``workbench users add NAME`` prints a personal link), the
+Host header against loopback and the ``hostnames`` allow-list, and websocket origins against
+the page. A request without a valid link or cookie gets the sign-in page, no notebook and no
+kernel. The signed-in user's kernel shows their start page (:mod:`workbench.widgets.app`):
+their queues in the round, with progress. There is no name box: the user is the link's.
 
-Voilà has no login: bind it to 127.0.0.1 (the default) or put it behind your own
-authenticating proxy.
+It binds 127.0.0.1 by default; to serve other machines, put a TLS proxy in front and name the
+public host in ``hostnames`` (docs/deploy.md).
 
 Examples
 --------
@@ -28,15 +30,18 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Optional
-from urllib.parse import parse_qs
+from typing import Optional, Sequence
 
-from ..exceptions import StoreError, ValidationError
-from ._style import style_html
+from ..exceptions import StoreError
 
-__all__ = ["serve", "labeling_app", "build_notebook", "normalise_url", "VoilaServer"]
+__all__ = ["serve", "build_notebook", "normalise_url", "VoilaServer", "DB_ENV", "ROUND_ENV"]
+
+#: Environment variables the served process reads (its identity provider opens this store).
+DB_ENV = "WORKBENCH_SERVE_DB"
+ROUND_ENV = "WORKBENCH_SERVE_ROUND"
 
 
 def normalise_url(db_url: str) -> str:
@@ -57,94 +62,34 @@ def normalise_url(db_url: str) -> str:
     return url
 
 
-def _query_annotator() -> str:
-    query = os.environ.get("QUERY_STRING", "")
-    return (parse_qs(query.lstrip("?")).get("annotator") or [""])[0]
-
-
-def labeling_app(db_url: str, round: int, *, annotator: Optional[str] = None, **labeller_kwargs):
-    """The page Voilà shows: a name form that turns into a :class:`Labeller`.
-
-    Parameters
-    ----------
-    db_url : str
-        Store URL.
-    round : int
-        Round to label.
-    annotator : str, optional
-        Pre-filled name (default: ``?annotator=`` of the page URL, when served by Voilà).
-    **labeller_kwargs
-        Passed to :class:`~workbench.widgets.labeller.Labeller` (``mask_pii``, ``item_renderer``).
-
-    Returns
-    -------
-    ipywidgets.VBox
-
-    Examples
-    --------
-    >>> app = labeling_app("sqlite://", 1, annotator="alice")
-    >>> app.name.value
-    'alice'
-    """
-    import ipywidgets as widgets
-
-    name = widgets.Text(value=annotator or _query_annotator(), placeholder="Your name",
-                        continuous_update=False, layout=widgets.Layout(width="260px"))
-    start = widgets.Button(description="Start labeling", button_style="primary", icon="play")
-    message = widgets.HTML("")
-    intro = widgets.HTML(f'{style_html()}<h2>Labeling · round {int(round)}</h2>'
-                         "<p>Enter your name to start. Your labels are saved as you go; "
-                         "you can close the page and come back later.</p>")
-    form = widgets.VBox([intro, widgets.HBox([name, start]), message])
-    form.add_class("wb-login")
-    app = widgets.VBox([form])
-    app.name, app.start_button, app.labeller = name, start, None
-
-    def begin(_=None):
-        who = name.value.strip()
-        if app.labeller is not None or not who:
-            if not who:
-                message.value = '<span class="wb-error">Please enter your name first.</span>'
-            return
-        from .labeller import Labeller
-
-        try:
-            app.labeller = Labeller(db_url, annotator=who, round=int(round), **labeller_kwargs)
-        except (StoreError, ValidationError) as exc:
-            from .renderers import escape
-
-            message.value = f'<span class="wb-error">{escape(exc)}</span>'
-            return
-        app.children = (app.labeller,)
-
-    start.on_click(begin)
-    name.observe(lambda ch: begin() if ch["new"].strip() else None, names="value")
-    return app
-
-
 def _code_cell(cell_id: str, source: str, tags=()) -> dict:
     return {"cell_type": "code", "execution_count": None, "id": cell_id,
             "metadata": {"tags": list(tags)} if tags else {}, "outputs": [], "source": source}
 
 
-def build_notebook(db_url: str, round: int, **labeller_kwargs) -> dict:
-    """The notebook Voilà runs (nbformat 4 as a dict): a parameters cell and ``labeling_app(db_url, round)``.
+def build_notebook(db_url: str, round: int, *, view: Optional[str] = None) -> dict:
+    """The notebook Voilà runs (nbformat 4 as a dict): a parameters cell and ``served_app(db_url, round)``.
+
+    The server adds the signed-in user's identity cell in front of it before a kernel starts.
+    ``?view=label`` (or another queue) in the page URL opens that queue directly.
 
     Examples
     --------
     >>> nb = build_notebook("sqlite:////x.db", 2)
-    >>> nb["nbformat"], "labeling_app" in nb["cells"][1]["source"]
+    >>> nb["nbformat"], "served_app" in nb["cells"][1]["source"]
     (4, True)
     """
-    params = f"db_url = {normalise_url(db_url)!r}\nround = {int(round)!r}\nlabeller_kwargs = {labeller_kwargs!r}"
+    params = f"db_url = {normalise_url(db_url)!r}\nround = {int(round)!r}\nview = {view!r}"
     return {
         "nbformat": 4, "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                      "language_info": {"name": "python"}},
         "cells": [
             _code_cell("parameters", params, tags=["parameters"]),
-            _code_cell("app", "from workbench.widgets.serve import labeling_app\n"
-                       "labeling_app(db_url, round, **labeller_kwargs)"),
+            _code_cell("app", "import os, urllib.parse\n"
+                       "from workbench.widgets.app import served_app\n"
+                       "view = view or (urllib.parse.parse_qs(os.environ.get('QUERY_STRING', '')).get('view') or [None])[0]\n"
+                       "served_app(db_url, round, view=view)"),
         ],
     }
 
@@ -171,8 +116,10 @@ class VoilaServer:
                 raise StoreError(f"Voilà exited with code {self.process.returncode} before it was ready; "
                                  "run it by hand to see why: python -m voila " + str(self.notebook))
             try:
-                with urllib.request.urlopen(self.url.rstrip("/") + "/voila/static/voila.js", timeout=2):
+                with urllib.request.urlopen(self.url.rstrip("/") + "/login", timeout=2):
                     return self
+            except urllib.error.HTTPError:  # any HTTP answer means the server is up
+                return self
             except OSError:
                 time.sleep(0.2)
         raise StoreError(f"Voilà did not answer at {self.url} within {timeout:.0f} s.")
@@ -190,8 +137,8 @@ class VoilaServer:
 
 
 def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1", block: bool = True,
-          workdir: Optional[str] = None, **labeller_kwargs):
-    """Serve the labeling page of ``round`` with Voilà at ``http://host:port/``.
+          workdir: Optional[str] = None, hostnames: Sequence[str] = ()):
+    """Serve the labeling app of ``round`` with Voilà and the store's sign-in at ``http://host:port/``.
 
     Parameters
     ----------
@@ -201,14 +148,15 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
         Round to label; it must exist in the store.
     port : int, default 8866
     host : str, default "127.0.0.1"
-        Voilà has no login; only bind other interfaces behind an authenticating proxy.
+        The interface to bind. Other machines should reach it through a TLS proxy.
     block : bool, default True
         Run until interrupted and return the exit code (the ``workbench serve`` command);
         ``False`` returns a :class:`VoilaServer` (already answering).
     workdir : str, optional
         Folder for the generated notebook (a new temp folder by default).
-    **labeller_kwargs
-        Passed to the Labeller (e.g. ``mask_pii=True``).
+    hostnames : sequence of str
+        Host names (besides localhost and loopback addresses) the server answers to, e.g. the
+        public name your proxy forwards; any other Host header gets 403.
 
     Examples
     --------
@@ -222,6 +170,7 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
     Started from Python (the browser tests do this):
 
     >>> server = serve("sqlite:////tmp/x.db", 1, block=False)  # doctest: +SKIP
+    >>> store.issue_token("alice", actor="lead")  # doctest: +SKIP
     >>> server.url, server.stop()  # doctest: +SKIP
     ('http://127.0.0.1:8866/', 0)
     """
@@ -233,14 +182,18 @@ def serve(db_url: str, round: int, *, port: int = 8866, host: str = "127.0.0.1",
     folder = Path(workdir or tempfile.mkdtemp(prefix="workbench-serve-"))
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "labeling.ipynb"
-    notebook.write_text(json.dumps(build_notebook(url, round, **labeller_kwargs), indent=1))
-    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={int(port)}",
+    notebook.write_text(json.dumps(build_notebook(url, round), indent=1))
+    cmd = [sys.executable, "-m", "workbench.widgets.auth", str(notebook), "--no-browser", f"--port={int(port)}",
            f"--Voila.ip={host}", "--Voila.port_retries=0", "--theme=light", "--show_tracebacks=False"]
-    process = subprocess.Popen(cmd, cwd=str(folder))
+    for name in hostnames:
+        cmd += ["--hostname", str(name)]
+    env = {**os.environ, DB_ENV: url, ROUND_ENV: str(int(round))}
+    process = subprocess.Popen(cmd, cwd=str(folder), env=env)
     server = VoilaServer(process, f"http://{host}:{int(port)}/", notebook)
     if not block:
         return server.wait_ready()
-    print(f"Labeling page for round {int(round)}: {server.url}  (Ctrl+C to stop)", flush=True)
+    print(f"Labeling app for round {int(round)}: {server.url}  (sign-in links: workbench users add NAME; "
+          "Ctrl+C to stop)", flush=True)
     previous = None
     if threading.current_thread() is threading.main_thread():  # SIGTERM stops Voilà too, not only us
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)

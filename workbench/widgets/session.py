@@ -40,7 +40,9 @@ Examples
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import uuid
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -49,7 +51,11 @@ from ._protocol import Item, LabelWidget, Submission, check_callable, decode_jso
 
 __all__ = ["LabelingSession", "open_store"]
 
-_ITEM_BASE_COLS = {"item_id", "text", "content_hash"}
+_ITEM_BASE_COLS = {"item_id", "text", "content_hash", "erased_at"}
+
+#: Benchmarks set this to a file: every submit, skip and undo appends its kernel-side latency (ms).
+LATENCY_ENV = "WORKBENCH_LATENCY_LOG"
+_LATENCY_LOG = os.environ.get(LATENCY_ENV)
 
 
 def open_store(store: Any):
@@ -94,6 +100,8 @@ class LabelingSession:
     item_ids : sequence of str, optional
         An explicit queue (e.g. the disagreements an adjudicator reviews, the gold items of a
         quiz), instead of the annotator's assignments.
+    hidden_meta : sequence of str
+        Item metadata columns this session never loads (a round's ``hidden_columns`` for labelers).
 
     Attributes
     ----------
@@ -107,7 +115,7 @@ class LabelingSession:
     """
 
     def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None,
-                 kind: str = "label", session_id: Optional[str] = None, item_ids=None):
+                 kind: str = "label", session_id: Optional[str] = None, item_ids=None, hidden_meta=()):
         if not isinstance(annotator, str) or not annotator.strip():
             raise ValidationError(
                 f"The 'annotator' parameter of LabelingSession must be a non-empty name. Got {annotator!r} instead."
@@ -118,6 +126,7 @@ class LabelingSession:
         self.kind = kind
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self._explicit = None if item_ids is None else list(dict.fromkeys(str(i) for i in item_ids))
+        self._hidden_meta = set(hidden_meta or ())
         try:
             self.round_info = dict(self.store.round_info(self.round))
         except StoreError:
@@ -163,8 +172,8 @@ class LabelingSession:
         self.undone: Optional[Tuple[str, Submission]] = None
         fresh = [i for i in order if i not in labeled and i not in skipped]
         later = [i for i in order if i in self._skipped]
-        self._pending = fresh + later
         self._items = self._load_items(order)
+        self._pending = [i for i in fresh + later if i in self._items]  # an erased item drops out
 
     def _queue_ids(self) -> List[str]:
         if self._explicit is not None:
@@ -184,8 +193,8 @@ class LabelingSession:
     def _load_items(self, ids: List[str]) -> dict:
         if not ids:
             return {}
-        df = self.store.items(item_ids=list(ids))
-        meta_cols = [c for c in df.columns if c not in _ITEM_BASE_COLS]
+        df = self.store.items(item_ids=list(ids), include_erased=False)  # an erased item is never shown
+        meta_cols = [c for c in df.columns if c not in _ITEM_BASE_COLS and c not in self._hidden_meta]
         out = {}
         for rec in df.to_dict("records"):
             iid = str(rec["item_id"])
@@ -309,9 +318,13 @@ class LabelingSession:
 
     def _after(self, action, *args, **kwargs):
         with self._lock:
+            started = time.perf_counter()
             action(*args, **kwargs)
             for widget in self._widgets:
                 self._refresh(widget)
+            if _LATENCY_LOG:  # benchmarks only: submit -> next item shown, in this kernel
+                with open(_LATENCY_LOG, "a", encoding="utf-8") as log:
+                    log.write(f"{self.annotator}\t{action.__name__}\t{(time.perf_counter() - started) * 1000:.3f}\n")
 
     def _refresh(self, widget) -> None:
         if callable(getattr(widget, "set_progress", None)):

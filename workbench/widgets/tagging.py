@@ -67,8 +67,9 @@ class SpanTagger(SessionWidget, SpanTaggingView):
     """
 
     kind = subtitle = "spans"
+    masks_pii = False  # offsets are in the raw text
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, labels: Optional[Sequence] = None,
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, labels: Optional[Sequence] = None,
                  item_ids=None, rationale: bool = False):
         super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=item_ids,
                          labels=labels, rationale=rationale)
@@ -113,8 +114,9 @@ class BoxAnnotator(SessionWidget, BoxView):
     """
 
     kind = subtitle = "boxes"
+    masks_pii = False
 
-    def __init__(self, store: Any, *, annotator: str, round: int, taxonomy=None, labels: Optional[Sequence] = None,
+    def __init__(self, store: Any, *, annotator: Optional[str] = None, round: int, taxonomy=None, labels: Optional[Sequence] = None,
                  item_ids=None, rationale: bool = False, max_width: int = 640):
         super().__init__(store, annotator=annotator, round=round, taxonomy=taxonomy, item_ids=item_ids,
                          labels=labels, rationale=rationale, max_width=max_width)

@@ -1,0 +1,97 @@
+"""`workbench serve` with sign-in, for real: Voilà under Jupyter Server's identity provider, in Chromium.
+
+- no credentials: the sign-in page, no notebook and no kernel; a foreign Host header: 403;
+- a labeler's link: their start page and their queue only, rows under their name, whatever
+  name the URL or the page carries;
+- a reviewer's link: only the adjudication queue; a revoked link stops working at once.
+"""
+
+from __future__ import annotations
+
+import http.client
+import urllib.parse
+
+import pytest
+from playwright.sync_api import expect
+
+from workbench.store import AnnotationStore
+from workbench.widgets.serve import serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(tmp_path, free_port, labeling_store):
+    url = f"sqlite:///{tmp_path / 'labels.db'}"
+    labeling_store(url, assign=("alice", "bob"))
+    store = AnnotationStore(url)
+    tokens = {}
+    for name, role in (("alice", "labeler"), ("bob", "labeler"), ("rita", "reviewer")):
+        store.add_user(name, role=role, actor="lead")
+        tokens[name] = store.issue_token(name, actor="lead")
+    server = serve(url, 1, port=free_port(), block=False, workdir=str(tmp_path / "app"),
+                   hostnames=["labels.example.org"])
+    yield server, store, tokens
+    server.stop()
+
+
+def _get(server, path, host=None, headers=None):
+    parts = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", path, headers={"Host": host or parts.netloc, **(headers or {})})
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def test_no_credentials_no_page_no_kernel_and_a_foreign_host_is_refused(app):
+    server, _, tokens = app
+    status, headers, body = _get(server, "/")
+    assert status == 302 and "/login" in headers["Location"]
+    assert "served_app" not in body
+    status, _, _ = _get(server, "/api/kernels")
+    assert status in (302, 403)
+    status, _, body = _get(server, "/login")
+    assert status == 200 and "served_app" not in body
+    # DNS rebinding: a page whose name points at 127.0.0.1 sends its own Host header
+    status, _, _ = _get(server, f"/?token={tokens['alice']}", host="evil.example:80")
+    assert status == 403
+    status, _, _ = _get(server, "/login", host="labels.example.org")  # the allow-listed name is served
+    assert status == 200
+    status, _, _ = _get(server, "/?token=not-a-token")
+    assert status == 302
+
+
+def test_a_labeler_labels_as_themselves_and_a_reviewer_only_adjudicates(app, page, browser, shots, poll):
+    server, store, tokens = app
+    page.goto(f"{server.url}?token={tokens['alice']}&annotator=mallory")
+    expect(page.locator(".wb-app")).to_contain_text("Signed in as alice (labeler)", timeout=60_000)
+    buttons = page.locator(".wb-app button")
+    expect(buttons).to_have_text(["Classify"])  # a labeler sees labeling queues only
+    expect(page.locator(".wb-app")).to_contain_text("0 of 5 done")
+    shots(page, "serve_start_page", keep=True)
+    buttons.first.click()
+    item = page.locator(".wb-root .wb-item")
+    expect(item).to_be_visible(timeout=60_000)
+    page.locator(".wb-root .wb-option").first.click()
+    poll(lambda: len(store.annotations(round=1, kind="label")) == 1)
+    row = store.annotations(round=1, kind="label").iloc[0]
+    assert row["annotator"] == "alice" and row["item_id"] == "i1"
+    assert set(store.annotations(round=1)["annotator"]) == {"alice"}
+    # a reviewer, in another browser context: the adjudication queue, nothing to label
+    reviewer = browser.new_context().new_page()
+    reviewer.goto(f"{server.url}?token={tokens['rita']}")
+    expect(reviewer.locator(".wb-app")).to_contain_text("Signed in as rita (reviewer)", timeout=60_000)
+    expect(reviewer.locator(".wb-app button")).to_have_text(["Adjudicate"])
+    reviewer.close()
+
+
+def test_a_revoked_link_stops_working_at_once(app, page):
+    server, store, tokens = app
+    page.goto(f"{server.url}?token={tokens['bob']}")
+    expect(page.locator(".wb-app")).to_contain_text("Signed in as bob", timeout=60_000)
+    store.revoke_tokens("bob", actor="lead")
+    page.goto(server.url)  # the login cookie alone is checked against the store again
+    expect(page.locator("input[name='password'], input[type='password']").first).to_be_visible(timeout=30_000)
+    assert "Signed in as bob" not in page.content()
