@@ -201,3 +201,15 @@ def test_that_audit_prints_the_log_and_filters_by_action(db, capsys, tmp_path):
 def test_that_expiry_parses_units():
     assert parse_expiry("30m").total_seconds() == 1800 and parse_expiry("12h").total_seconds() == 43200
     assert parse_expiry("2w").days == 14 and parse_expiry(" Never ") is None
+
+
+def test_reassign_moves_the_unanswered_items_and_says_so(db, capsys):
+    store = AnnotationStore(db)
+    store.assign(pd.DataFrame({"item_id": ["a", "b"], "annotator": "cy"}), round=1)
+    store.record("a", "cy", "refund", round=1)
+    code, out, _ = run(capsys, "reassign", "--round", 1, "--from", "cy", "--to", "ben", "--actor", "lee", "--db", db)
+    assert code == 0 and "Moved 1 unanswered item of 'cy' in round 1 to the end of 'ben'" in out
+    plan = AnnotationStore(db).assignments(round=1)
+    assert sorted(plan[["item_id", "annotator"]].values.tolist()) == [["a", "cy"], ["b", "ben"]]
+    code, _, err = run(capsys, "reassign", "--round", 1, "--from", "zed", "--to", "ben", "--actor", "lee", "--db", db)
+    assert code == 1 and "'zed' has no assignments in round 1" in err and err.count("\n") == 1

@@ -447,6 +447,19 @@ def _annotation_count(store, item_id: str) -> int:
         return int(conn.execute(sa.select(sa.func.count()).where(annotations.c.item_id == item_id)).scalar())
 
 
+def cmd_reassign(args) -> int:
+    store = _store(args.db, create=False)
+    _existing_round(store, args.round)
+    moved = store.reassign(round=args.round, source=args.source, target=args.target, actor=args.actor)
+    who, to = _printable(args.source), _printable(args.target)
+    if not moved:
+        _say(f"{who!r} has answered every item assigned in round {args.round}; nothing to move")
+    else:
+        _say(f"Moved {len(moved)} unanswered item{'s' if len(moved) != 1 else ''} of {who!r} in round {args.round} to "
+             f"the end of {to!r}'s queue (recorded in the audit log); what {who!r} answered stays theirs")
+    return 0
+
+
 def cmd_erase(args) -> int:
     store = _store(args.db, create=False)
     done = store.erase_item(args.item, actor=args.actor, annotations=args.with_annotations)
@@ -659,6 +672,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--actor", default=None, help="who does this, for the audit log (default: your login name)")
     q.add_argument("--db", required=True, help="store URL or SQLite file path")
     q.set_defaults(func=cmd_users_role)
+
+    p = sub.add_parser("reassign", help="move a labeler's remaining items in a round to another labeler")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--from", dest="source", required=True, metavar="NAME", help="the labeler who leaves")
+    p.add_argument("--to", dest="target", required=True, metavar="NAME", help="the labeler who takes over")
+    p.add_argument("--actor", required=True, help="who reassigns, for the audit log")
+    p.add_argument("--db", required=True, help="store URL or SQLite file path")
+    p.set_defaults(func=cmd_reassign)
 
     p = sub.add_parser("erase", help="erase a sensitive item: purge its text (a tombstone stays) and compact the "
                                      "database; asks nothing",

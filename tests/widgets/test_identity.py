@@ -117,3 +117,24 @@ def test_an_erased_item_never_shows_again(store):
     lab = Labeller(store, round=1)
     assert lab.item.item_id == "i4"  # i2 erased, i0 labeled already
     assert lab.session.progress[1] == 3
+
+
+def test_a_labeler_who_leaves_half_way_resumes_and_the_lead_can_reassign_the_rest(store):
+    identity.bind("alice", "labeler")
+    first = Labeller(store, round=1)
+    first.press("1")  # i2 (i0 was labeled already); then she closes the page
+    assert Labeller(store, round=1).item.item_id == "i4"  # a new page resumes where she stopped
+    identity.reset_for_tests()
+    moved = store.reassign(round=1, source="alice", target="bob", actor="lee")
+    assert moved == ["i4"]
+    plan = store.assignments(round=1)
+    assert plan[plan["annotator"] == "bob"]["item_id"].tolist() == ["i1", "i3", "i5", "i4"]  # appended, in order
+    assert plan[plan["annotator"] == "alice"]["item_id"].tolist() == ["i2", "i0"]  # what she answered stays hers
+    entry = store.audit_log(action="reassign").iloc[-1]
+    assert entry["actor"] == "lee" and entry["detail"] == {"moved": 1, "already_held": 0, "kept_answered": 2}
+    identity.bind("bob", "labeler")
+    assert Labeller(store, round=1).session.progress == (0, 4)  # his three and alice's last one
+    from workbench.exceptions import StoreError
+
+    with pytest.raises(StoreError, match="'carol' has no assignments in round 1"):
+        store.reassign(round=1, source="carol", target="bob", actor="lee")

@@ -21,10 +21,11 @@ import sqlalchemy as sa
 from . import _schema as S
 from ._items import erased_items, existing_items
 from ._labels import normalize_label
+from ._users import write_audit
 from .._internal.validation import check_option, shown
 from ..exceptions import DataError, StoreError, ValidationError
 
-__all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "write_retract", "insert_retract", "insert_assignments", "progress_table", "clean_duration"]
+__all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "write_retract", "insert_retract", "insert_assignments", "progress_table", "clean_duration", "reassign_assignments"]
 
 #: Kinds the record API writes today; the schema already admits the later ones (reviews, rankings, ...).
 _RECORD_KINDS = tuple(k for k in S.KINDS[:9] if k != "retract")
@@ -335,3 +336,41 @@ def progress_table(engine: sa.Engine, *, round: int) -> pd.DataFrame:
     right = pd.DataFrame(done, columns=["annotator", "n_done"])
     out = left.merge(right, on="annotator", how="outer").fillna(0)
     return out.astype({"n_assigned": "int64", "n_done": "int64"}).sort_values("annotator").reset_index(drop=True)
+
+
+def reassign_assignments(engine: sa.Engine, *, round: int, source: str, target: str, actor: str) -> List[str]:
+    """Move ``source``'s unanswered assignments in ``round`` to the end of ``target``'s queue.
+
+    An item counts as answered when ``source`` wrote any row on it in the round (a label, a
+    skip, any kind, even one taken back later); those stay with ``source``. Items ``target`` already has are not
+    duplicated (their ``source`` assignment is simply removed). One transaction, one audit row.
+    Returns the moved item ids, in ``source``'s plan order.
+    """
+    if not isinstance(source, str) or not source.strip() or not isinstance(target, str) or not target.strip():
+        raise StoreError("reassign needs two non-empty annotator names (from, to).")
+    if source == target:
+        raise StoreError(f"reassign: {source!r} is both the labeler who leaves and the one who takes over; name two.")
+    a, ann = S.assignments, S.annotations
+    with S.write_transaction(engine) as conn:
+        plan = conn.execute(sa.select(a.c.item_id, a.c.position).where(a.c.round == round, a.c.annotator == source)
+                            .order_by(a.c.position)).all()
+        if not plan:
+            raise StoreError(f"reassign: {source!r} has no assignments in round {round}; nothing to move. "
+                             "store.assignments(round=...) lists who has what.")
+        answered = {r[0] for r in conn.execute(sa.select(ann.c.item_id).where(
+            ann.c.round == round, ann.c.annotator == source, ann.c.kind != "retract").distinct())}
+        remaining = [item for item, _ in plan if item not in answered]
+        if not remaining:
+            return []
+        theirs = conn.execute(sa.select(a.c.item_id, a.c.position).where(a.c.round == round, a.c.annotator == target)).all()
+        held = {r[0] for r in theirs}
+        start = max((r[1] for r in theirs), default=-1) + 1
+        conn.execute(a.delete().where(a.c.round == round, a.c.annotator == source, a.c.item_id.in_(remaining)))
+        moved = [i for i in remaining if i not in held]
+        if moved:
+            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position"],
+                          [(round, i, target, start + k) for k, i in enumerate(moved)])
+        write_audit(conn, "reassign", actor=actor, target=f"round {round}: {source} -> {target}",
+                    detail={"moved": len(moved), "already_held": len(remaining) - len(moved),
+                            "kept_answered": len(plan) - len(remaining)})
+    return remaining

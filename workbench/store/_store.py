@@ -55,7 +55,8 @@ from ._read import read_annotations
 from ._example import fill_example_store
 from ._imports import ImportResult, import_batch
 from ._io import export_annotations, import_annotations
-from ._records import check_round, insert_annotations, insert_assignments, insert_retract, progress_table
+from ._records import (check_round, insert_annotations, insert_assignments, insert_retract, progress_table,
+                       reassign_assignments)
 from .._internal.validation import check_columns, check_option
 from ..exceptions import StoreError, WorkbenchWarning
 from ..taxonomy import Rubric, Taxonomy
@@ -423,6 +424,27 @@ class AnnotationStore:
         check_columns(df, ["item_id", "annotator"], what="assign(df)")
         self._round_version(int(round))
         return insert_assignments(self._engine, df, round=int(round))
+
+    def reassign(self, *, round: int, source: str, target: str, actor: str) -> List[str]:
+        """Move a labeler's remaining (unanswered) items in ``round`` to another labeler; return their ids.
+
+        Items ``source`` already answered stay theirs; the moved items go to the end of
+        ``target``'s queue in ``source``'s order. One transaction and one audit row
+        (action ``reassign``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = AnnotationStore.example()
+        >>> _ = store.assign(pd.DataFrame({"item_id": ["m1", "m2"], "annotator": "ana"}), round=1)
+        >>> _ = store.record("m1", "ana", "refund", round=1)
+        >>> store.reassign(round=1, source="ana", target="ben", actor="lead")
+        ['m2']
+        >>> store.assignments(round=1)[["item_id", "annotator"]].values.tolist()
+        [['m1', 'ana'], ['m2', 'ben']]
+        """
+        return reassign_assignments(self._engine, round=check_round(round, "reassign"), source=source,
+                                    target=target, actor=actor)
 
     def assignments(self, *, round: Optional[int] = None, annotator: Optional[str] = None) -> pd.DataFrame:
         """Assignments as a DataFrame ``round, item_id, annotator, position`` (queue order).
