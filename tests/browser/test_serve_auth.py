@@ -45,6 +45,13 @@ def _get(server, path, host=None, headers=None):
     return response.status, dict(response.getheaders()), body
 
 
+def _kernels(server) -> int:
+    import psutil
+
+    return sum(1 for child in psutil.Process(server.process.pid).children(recursive=True)
+               if "ipykernel" in " ".join(child.cmdline()))
+
+
 def test_no_credentials_no_page_no_kernel_and_a_foreign_host_is_refused(app):
     server, _, tokens = app
     status, headers, body = _get(server, "/")
@@ -61,6 +68,36 @@ def test_no_credentials_no_page_no_kernel_and_a_foreign_host_is_refused(app):
     assert status == 200
     status, _, _ = _get(server, "/?token=not-a-token")
     assert status == 302
+    assert _kernels(server) == 0  # none of these requests started a kernel
+
+
+def test_a_websocket_from_another_origin_is_refused(app):
+    """The widgets' kernel channel only talks to the page's own origin, even with a valid cookie."""
+    import re
+
+    from tornado import httpclient, websocket
+    from tornado.ioloop import IOLoop
+
+    server, _, tokens = app
+    status, headers, body = _get(server, f"/?token={tokens['alice']}")
+    assert status == 200 and _kernels(server) == 1
+    kernel = re.search(r'kernelId": "([0-9a-f-]+)"', body).group(1)
+    cookie = "; ".join(c.split(";", 1)[0] for k, c in headers.items() if k.lower() == "set-cookie")
+    ws_url = server.url.replace("http://", "ws://") + f"api/kernels/{kernel}/channels"
+
+    async def connect(origin, with_cookie=True):
+        request = httpclient.HTTPRequest(ws_url, headers={"Origin": origin, **({"Cookie": cookie} if with_cookie else {})})
+        try:
+            conn = await websocket.websocket_connect(request)
+        except httpclient.HTTPClientError as exc:
+            return exc.code
+        conn.close()
+        return 101
+
+    own = server.url.rstrip("/")
+    assert IOLoop.current().run_sync(lambda: connect("http://evil.example")) == 403
+    assert IOLoop.current().run_sync(lambda: connect(own, with_cookie=False)) in (302, 403)  # no sign-in
+    assert IOLoop.current().run_sync(lambda: connect(own)) == 101
 
 
 def test_a_labeler_labels_as_themselves_and_a_reviewer_only_adjudicates(app, page, browser, shots, poll):
