@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import sys
 
@@ -119,8 +120,9 @@ def test_that_the_table_authenticator_accepts_only_the_right_password(tmp_path):
     auth.add_user(table, "alice", "right")
     a = auth.TableAuthenticator(users_file=str(table))
 
-    def login(name, password):
-        return asyncio.run(a.authenticate(None, {"username": name, "password": password}))
+    def login(name, password):  # in a thread: a session's browser fixture may hold this thread's event loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, a.authenticate(None, {"username": name, "password": password})).result()
 
     assert login("alice", "right") == "alice"
     assert login("ALICE", "right") == "alice"  # JupyterHub's normalisation
