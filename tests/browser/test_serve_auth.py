@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import http.client
+import json
 import urllib.parse
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -87,14 +89,31 @@ def test_a_websocket_from_another_origin_is_refused(app):
     cookie = "; ".join(c.split(";", 1)[0] for k, c in headers.items() if k.lower() == "set-cookie")
     ws_url = server.url.replace("http://", "ws://") + f"api/kernels/{kernel}/channels"
 
+    marker = server.notebook.parent / "pwned.txt"
+
+    def message(kind, content):
+        return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": kind, "username": "x", "session": "s",
+                                      "date": "", "version": "5.3"}, "parent_header": {}, "metadata": {},
+                           "content": content, "channel": "shell", "buffers": []})
+
     async def connect(origin, with_cookie=True):
         request = httpclient.HTTPRequest(ws_url, headers={"Origin": origin, **({"Cookie": cookie} if with_cookie else {})})
         try:
             conn = await websocket.websocket_connect(request)
         except httpclient.HTTPClientError as exc:
             return exc.code
+        # a signed-in page may talk widgets to its kernel, never send it code to run
+        await conn.write_message(message("execute_request", {
+            "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False, "store_history": False,
+            "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}))
+        await conn.write_message(message("kernel_info_request", {}))
+        replies = []
+        while "kernel_info_reply" not in replies:
+            reply = await asyncio.wait_for(conn.read_message(), timeout=30)
+            replies.append(json.loads(reply)["header"]["msg_type"])
+        await asyncio.sleep(1.0)
         conn.close()
-        return 101
+        return 101 if "execute_reply" not in replies else 200
 
     def attempt(origin, with_cookie=True):  # in a thread: the session's browser may hold this thread's loop
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -103,7 +122,8 @@ def test_a_websocket_from_another_origin_is_refused(app):
     own = server.url.rstrip("/")
     assert attempt("http://evil.example") == 403
     assert attempt(own, with_cookie=False) in (302, 403)  # no sign-in
-    assert attempt(own) == 101
+    assert attempt(own) == 101  # connected; the kernel answered kernel_info but never ran the code
+    assert not marker.exists()
 
 
 def test_a_labeler_labels_as_themselves_and_a_reviewer_only_adjudicates(app, page, browser, shots, poll):

@@ -14,6 +14,9 @@
 - Host and Origin checks: Jupyter Server's own (``allow_remote_access=False`` with
   ``local_hostnames`` as the allow-list, and same-origin websockets), which Voilà turns off by
   default.
+- No code from the browser: Voilà's kernel manager relays only comm, kernel-info and shutdown
+  messages (its ``allowed_message_types``), so a signed-in page cannot run code in its kernel
+  or rebind the identity; tests/browser/test_serve_auth.py sends an ``execute_request`` to check.
 
 Examples
 --------
