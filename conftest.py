@@ -23,3 +23,15 @@ def _from_defining_module(self, module, obj):
 
 
 doctest.DocTestFinder._from_module = _from_defining_module
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_identity_left_bound():
+    """A doctest or test that binds a signed-in identity must not leak it into the next one."""
+    yield
+    from workbench.widgets import identity
+
+    identity.reset_for_tests()

@@ -18,6 +18,7 @@ Examples
 ...     on_skip = on_undo = on_submit
 >>> class QuizOfShown(SessionWidget, Shown):
 ...     kind, subtitle = "quiz", "quiz"
+...     masks_pii = False  # this view has no PII masking to switch on
 >>> w = QuizOfShown(AnnotationStore.example(), annotator="ann", round=1, item_ids=["m2"])
 >>> w.session.kind, w.shown, w.title.endswith("ann · quiz")
 ('quiz', ['m2'], True)

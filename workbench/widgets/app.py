@@ -18,7 +18,7 @@ Examples
 --------
 >>> from workbench.store import AnnotationStore
 >>> from workbench.widgets import identity
->>> identity.bind("ann", "lead")
+>>> _ = identity.bind("ann", "lead")
 >>> queues = round_queues(AnnotationStore.example(), 1)
 >>> [q.kind for q in queues]
 ['label', 'adjudication']
