@@ -35,10 +35,10 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 from scipy.sparse.csgraph import connected_components
 
 from ._bootstrap import bootstrap_sums, percentile_interval
+from .._internal.intervals import wilson_interval
 from .._internal.validation import (check_columns, check_fraction, check_positive_int, check_random_state,
                                     shown)
 from ..exceptions import DataError, ValidationError, WorkbenchWarning
@@ -194,17 +194,6 @@ def preferences_from_annotations(annotations: pd.DataFrame, items, *, kinds: Seq
     return pd.DataFrame({c: pd.Series([r[k] for r in rows], dtype=object) for k, c in enumerate(PREFERENCE_COLUMNS)})
 
 
-def _wilson(successes, n, confidence):
-    """Wilson score interval (NaN where n == 0); successes may be fractional (ties count half)."""
-    z = stats.norm.ppf(0.5 + confidence / 2.0)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.asarray(successes, dtype=float) / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
-
-
 def win_rates(prefs: pd.DataFrame, *, confidence: float = 0.95, item_col: str = "item_id",
               annotator_col: str = "annotator") -> pd.DataFrame:
     """Each system's win rate over its comparisons, a tie counting as half a win, with a Wilson interval.
@@ -246,7 +235,7 @@ def win_rates(prefs: pd.DataFrame, *, confidence: float = 0.95, item_col: str = 
                         "ties": g.apply(lambda s: int((s == 0.5).sum())), "score": g.sum()}).reset_index()
     out["losses"] = out.n_comparisons - out.wins - out.ties
     out["win_rate"] = out.score / out.n_comparisons
-    out["ci_low"], out["ci_high"] = _wilson(out.score, out.n_comparisons, confidence)
+    out["ci_low"], out["ci_high"] = wilson_interval(out.score, out.n_comparisons, confidence)
     out = out.sort_values(["win_rate", "system"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out[["system", "n_comparisons", "wins", "ties", "losses", "win_rate", "ci_low", "ci_high"]]
 

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._preferences import TIE, _checked, _missing, _wilson
+from ._preferences import TIE, _checked, _missing
+from .._internal.intervals import wilson_interval
 from ._tables import agreement_table
 from .._internal.validation import check_columns, check_fraction, check_positive_int
 from ..exceptions import WorkbenchWarning
@@ -87,7 +88,7 @@ def _rates(prefs, by, confidence, caller, item_col, annotator_col, count):
     out = pd.DataFrame(rows, columns=[*by, "hits", "n"])
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = np.where(out.n > 0, out.hits / out.n.clip(lower=1), np.nan)
-    out["ci_low"], out["ci_high"] = _wilson(out.hits, out.n, confidence)
+    out["ci_low"], out["ci_high"] = wilson_interval(out.hits, out.n, confidence=confidence)
     return by, out
 
 

@@ -30,6 +30,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .._internal.intervals import wilson_interval
 from .._internal.markup import escape_text as esc, shown_controls
 from .._internal.paths import path_inside, safe_filename
 from ..items import mask_pii as mask_text
@@ -184,11 +185,8 @@ def proportion_interval(successes: float, total: float, *, z: float = 1.959964) 
     """
     if not total:
         return float("nan"), float("nan"), float("nan")
-    p = successes / total
-    denom = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denom
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
-    return float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    low, high = wilson_interval(successes, total, z=z)
+    return float(successes / total), float(low), float(high)
 
 
 def frame_html(df: pd.DataFrame, *, digits: int = 3, max_rows: int = 50, raw_columns: Sequence[str] = ()) -> str:

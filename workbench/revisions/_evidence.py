@@ -29,6 +29,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .._internal import intervals
 from .._internal.validation import check_columns
 from .._internal.votes import majority_vote
 from ..exceptions import DataError, ValidationError
@@ -107,13 +108,8 @@ def majority_labels(ann: pd.DataFrame) -> pd.Series:
 
 def wilson_interval(k: float, n: float, *, z: float = 1.959964) -> tuple:
     """Wilson score interval of the proportion ``k / n`` (``(nan, nan)`` when ``n == 0``)."""
-    if n <= 0:
-        return (float("nan"), float("nan"))
-    p = k / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low, high = intervals.wilson_interval(k, n, z=z)
+    return (float(low), float(high))
 
 
 def model_frame(predictions, *, caller="propose_revisions") -> Optional[pd.DataFrame]:
