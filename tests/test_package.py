@@ -21,7 +21,7 @@ FACES = ["workbench", *PACKAGES]
 
 def test_the_packages_are_the_components_of_the_design():
     assert PACKAGES == [f"workbench.{name}" for name in (
-        "agreement", "charts", "demo", "error_analysis", "interop", "report", "revisions", "sampling", "store",
+        "agreement", "charts", "demo", "error_analysis", "interop", "monitoring", "report", "revisions", "sampling", "store",
         "taxonomy", "widgets")]
 
 

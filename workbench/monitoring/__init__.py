@@ -1,0 +1,15 @@
+"""Keeping a labeling program healthy over time: label drift across rounds, labelers drifting.
+
+- ``_drift``: the label distribution of every round, a test per step between consecutive
+  rounds (chi-square test of homogeneity and the population stability index), and each
+  labeler's agreement with the others, round by round.
+
+Analysis layer: DataFrames in, DataFrames out, never the store.
+"""
+
+from .._internal.lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "_drift": ["label_distribution_table", "label_drift_table", "labeler_drift_table", "psi",
+               "PSI_MODERATE", "PSI_MAJOR"],
+})
