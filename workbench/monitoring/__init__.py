@@ -3,6 +3,7 @@
 - ``_drift``: the label distribution of every round, a test per step between consecutive
   rounds (chi-square test of homogeneity and the population stability index), and each
   labeler's agreement with the others, round by round.
+- ``_progress``: per labeler assigned, done, remaining, throughput and an estimated finish.
 
 Analysis layer: DataFrames in, DataFrames out, never the store.
 """
@@ -12,4 +13,5 @@ from .._internal.lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "_drift": ["label_distribution_table", "label_drift_table", "labeler_drift_table", "psi",
                "PSI_MODERATE", "PSI_MAJOR"],
+    "_progress": ["progress_speed_table"],
 })
