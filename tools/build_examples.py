@@ -107,8 +107,8 @@ def main(argv=None) -> int:
             # metrics.json names the temporary store: say what it was instead
             metrics = (target / "metrics.json").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} round")
             (target / "metrics.json").write_text(metrics, encoding="utf-8")
-            html = (target / "report.html").read_text(encoding="utf-8").replace(Path(url.split("///")[-1]).name,
-                                                                               f"{kind}.db")
+            html = (target / "report.html").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} round")
+            html = html.replace(Path(url.split("///")[-1]).name, f"{kind}.db")
             (target / "report.html").write_text(html, encoding="utf-8")
         charts = screenshot(target / "report.html", ROOT / "docs" / "screenshots" / f"report_{kind}.png")
         print(f"{kind}: {target / 'report.html'} ({charts} charts, every one rendered with alt text)")
