@@ -21,7 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import warnings
 from typing import Optional, Sequence
 
@@ -33,6 +32,7 @@ from . import _engine as eng
 from ._bootstrap import bootstrap_sums, percentile_interval, unique_rows
 from ._core import count_matrix
 from ._tables import rating_pairs
+from .._internal.labelsets import label_set
 from .._internal.validation import check_fraction, check_positive_int, check_random_state, shown
 from ..exceptions import WorkbenchWarning
 
@@ -308,16 +308,7 @@ def label_cooccurrence(df: pd.DataFrame, *, labels: Optional[Sequence] = None, i
 
 
 def _label_sets(df: pd.DataFrame, label_col: str) -> pd.Series:
-    def parse(value):
-        if isinstance(value, str) and value.startswith("["):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return frozenset([value])
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return frozenset(str(v) for v in value)
-        return frozenset() if value is None or (isinstance(value, float) and value != value) else frozenset([str(value)])
-    return df[label_col].map(parse)
+    return df[label_col].map(label_set)
 
 
 def per_label_table(df: pd.DataFrame, *, labels: Sequence, n_boot: int = 1000, random_state=None,

@@ -31,6 +31,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .._internal.labelsets import is_label_list, label_set
 from .._internal.validation import check_columns, check_fraction
 from ..exceptions import DataError
 
@@ -68,12 +69,9 @@ def _labels_only(df: pd.DataFrame, caller: str, round_col: str, label_col: str) 
     if "kind" in df.columns:
         df = df[df["kind"].isin(["label"])]
     df = df.dropna(subset=[label_col])
-    listy = df[label_col].map(lambda v: isinstance(v, (list, tuple, set)) or (isinstance(v, str) and v.startswith("[")))
-    if listy.any():
-        import json
-
-        df = df.assign(**{label_col: df[label_col].map(lambda v: json.loads(v) if isinstance(v, str) else list(v))})
-        df = df.explode(label_col).dropna(subset=[label_col])  # multi-label: each applied label counts once
+    if df[label_col].map(is_label_list).any():  # multi-label: each applied label counts once
+        df = df.assign(**{label_col: df[label_col].map(lambda v: sorted(label_set(v)))})
+        df = df.explode(label_col).dropna(subset=[label_col])
     return df
 
 

@@ -56,18 +56,20 @@ def assigned_items(store: Any, annotator: str, round: int, item_ids=None) -> Lis
     return [i for i in mine if i in wanted]
 
 
-def hidden_columns(store: Any, round: int) -> List[str]:
-    """Item metadata columns the round hides from labelers (its params' ``hidden_columns``)."""
+def _round_params(store: Any, round: int) -> dict:
     params = store.round_info(round).get("params") or {}
-    hidden = params.get("hidden_columns", []) if isinstance(params, dict) else []
+    return params if isinstance(params, dict) else {}
+
+
+def hidden_columns(params: dict) -> List[str]:
+    """Item metadata columns a round's params hide from labelers (``hidden_columns``)."""
+    hidden = params.get("hidden_columns", [])
     return [str(c) for c in hidden] if isinstance(hidden, (list, tuple)) else [str(hidden)]
 
 
-def round_masks_pii(store: Any, round: int) -> bool:
-    """The round's ``mask_pii`` setting (its params); on unless the round switched it off."""
-    params = store.round_info(round).get("params") or {}
-    value = params.get("mask_pii", True) if isinstance(params, dict) else True
-    return bool(value)
+def round_masks_pii(params: dict) -> bool:
+    """A round's ``mask_pii`` setting (its params); on unless the round switched it off."""
+    return bool(params.get("mask_pii", True))
 
 
 class SessionWidget:
@@ -104,9 +106,10 @@ class SessionWidget:
         self.identity = authorize(store, annotator, self.kind)
         if self.identity.role == "labeler":  # exactly their planned items, in plan order
             item_ids = assigned_items(store, self.identity.user, int(round), item_ids)
+        params = _round_params(store, int(round))  # read once: masking and hidden columns
         if self.masks_pii and view_options.get("mask_pii") is None:
-            view_options["mask_pii"] = round_masks_pii(store, int(round))
-        hidden = hidden_columns(store, int(round)) if self.identity.role == "labeler" else ()
+            view_options["mask_pii"] = round_masks_pii(params)
+        hidden = hidden_columns(params) if self.identity.role == "labeler" else ()
         self.session = LabelingSession(store, annotator=self.identity.user, round=round, taxonomy=taxonomy,
                                        kind=self.kind, item_ids=item_ids, hidden_meta=hidden)
         title = self.session.title() + (f" · {self.subtitle}" if self.subtitle else "")

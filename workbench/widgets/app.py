@@ -61,14 +61,15 @@ class Queue:
     total: int
 
 
-def _round_views(store, round: int) -> List[str]:
+def _round_views(store, round: int, item_ids: List[str]) -> List[str]:
+    """The views of ``round``; response columns are looked for on ``item_ids`` (the user's plan), else the pool."""
     info = store.round_info(round)
     params = info.get("params") or {}
     if isinstance(params, dict) and params.get("views"):
         return [v for v in params["views"] if v in VIEW_TITLES]
     task = params.get("task") if isinstance(params, dict) else None
     views = [task] if task in ("spans", "boxes") else ["label"]
-    items = store.items()
+    items = store.items(item_ids=item_ids) if item_ids else store.items().head(1)
     if {"response_a", "response_b"} <= set(items.columns):
         views.append("pairwise")
     if hasattr(store, "round_rubric") and store.round_rubric(round) is not None:
@@ -90,7 +91,7 @@ def round_queues(store: Any, round: int) -> List[Queue]:
     planned = set(mine["item_id"].astype(str))
     rows = store.annotations(round=round)
     out = []
-    for kind in _round_views(store, round):
+    for kind in _round_views(store, round, sorted(planned)):
         if who.role not in VIEW_ROLES.get(kind, ("lead",)):
             continue
         if kind == "adjudication":
