@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from ..exceptions import TaxonomyError
 from ._ops import op_problems, type_name
 from ._validate import CATEGORY_KEYS
-from ._yaml import did_you_mean, shown
+from .._internal.yamlfile import did_you_mean, shown
 
 __all__ = ["apply_changes", "as_change_list", "plain"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, List, Optional, Tuple
 
-from ._yaml import did_you_mean
+from .._internal.yamlfile import did_you_mean
 
 __all__ = ["OPS", "OP_SCHEMA", "op_problems", "type_name"]
 

@@ -35,7 +35,7 @@ import numbers
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..exceptions import DataError, ValidationError
-from ._yaml import did_you_mean
+from .._internal.yamlfile import did_you_mean
 
 __all__ = ["Criterion", "Rubric", "check_rubric_answer", "RUBRIC_LEVELS"]
 

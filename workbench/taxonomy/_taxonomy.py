@@ -43,7 +43,7 @@ from ._changes import apply_changes
 from ._migrate import migrate_labels
 from ._models import Category, ChangelogEntry, EdgeCase, as_tuple, ordered
 from ._validate import validate_document
-from ._yaml import YamlProblem, did_you_mean, dump_yaml, parse_yaml, shown
+from .._internal.yamlfile import YamlProblem, did_you_mean, dump_yaml, parse_yaml, shown
 
 __all__ = ["Taxonomy"]
 

@@ -1,7 +1,7 @@
 """Validation of a taxonomy document: every problem, each with its YAML line.
 
 Works on plain data (what ``yaml.safe_load`` returns) plus the line index built by
-:func:`workbench.taxonomy._yaml.parse_yaml`; without an index the messages say where by
+:func:`workbench._internal.yamlfile.parse_yaml`; without an index the messages say where by
 category id and position instead.
 
 Examples
@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .._internal.validation import MAX_INT, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from ._ops import OPS, op_problems, type_name
-from ._yaml import did_you_mean, line_of, shown
+from .._internal.yamlfile import did_you_mean, line_of, shown
 
 __all__ = [
     "TOP_KEYS", "CATEGORY_KEYS", "EDGE_CASE_KEYS", "EXAMPLE_KEYS", "CHANGELOG_KEYS",

@@ -1,4 +1,4 @@
-"""Line-aware YAML reading and faithful YAML writing for :mod:`workbench.taxonomy`.
+"""Line-aware YAML reading and faithful YAML writing: taxonomies, quality targets, any YAML we read.
 
 Reading uses PyYAML's *safe* loader only (``yaml.safe_load`` semantics, libyaml's parser when
 available): the document is
@@ -8,7 +8,7 @@ Writing uses ``SafeDumper`` with key order kept and multi-line text in literal b
 
 Examples
 --------
->>> from workbench.taxonomy._yaml import parse_yaml, line_of
+>>> from workbench._internal.yamlfile import parse_yaml, line_of
 >>> data, lines, duplicates = parse_yaml("name: x\\ncategories:\\n  - id: a\\n    parent: b\\n")
 >>> data["categories"][0]["parent"]
 'b'
