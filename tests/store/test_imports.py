@@ -226,7 +226,7 @@ def test_that_a_version_1_store_is_upgraded_in_place(tmp_path, request, backend)
     store.record("a", "ana", "bug", round=1)
     _make_version_1(store)
     again = AnnotationStore(url)
-    assert again.schema_version == SCHEMA_VERSION == 3
+    assert again.schema_version == SCHEMA_VERSION == 4
     assert again.annotations()["label"].tolist() == ["bug"]
     assert sa.inspect(again.engine).has_table("imports")
     with again.engine.begin() as conn:  # the widened constraint admits the new kinds

@@ -249,11 +249,11 @@ def test_that_a_version_2_store_is_upgraded_in_place(tmp_path, request, backend)
     store.record("a", "ana", "bug", round=1, note="kept")
     _make_version_2(store)
     again = AnnotationStore(url)
-    assert again.schema_version == SCHEMA_VERSION == 3
+    assert again.schema_version == SCHEMA_VERSION == 4
     with again.engine.connect() as conn:
         versions = conn.execute(sa.select(S.schema_info.c.version).order_by(S.schema_info.c.version)).scalars().all()
         indexes = {i["name"] for i in sa.inspect(conn).get_indexes("items")}
-    assert versions == [2, 3] and "ix_items_erased" in indexes
+    assert versions == [2, 3, 4] and "ix_items_erased" in indexes
     assert again.annotations()[["item_id", "label", "note"]].values.tolist() == [["a", "bug", "kept"]]
     assert again.items()["erased_at"].isna().all() and again.items()["text"].tolist() == ["text a", "text b", "text c"]
     again.add_user("ana", role="lead")
@@ -262,7 +262,7 @@ def test_that_a_version_2_store_is_upgraded_in_place(tmp_path, request, backend)
     assert again.erase_item("b", actor="ana")["item_purged"]
     again.close()
     reopened = AnnotationStore(url)  # reopening does not migrate twice
-    assert reopened.schema_version == 3 and reopened.authenticate(token)["user_id"] == "ana"
+    assert reopened.schema_version == SCHEMA_VERSION and reopened.authenticate(token)["user_id"] == "ana"
     assert reopened.audit_log()["action"].tolist() == ["add_user", "issue_token", "erase"]
     reopened.close()
 
@@ -282,7 +282,7 @@ def test_that_a_version_2_file_written_by_plain_sqlite_is_upgraded(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         store = AnnotationStore(path)
-    assert store.schema_version == 3
+    assert store.schema_version == SCHEMA_VERSION
     items = store.items()
     assert items[["item_id", "text", "k"]].values.tolist() == [["x", "hello", 1]] and items["erased_at"].isna().all()
     assert set(S.metadata.tables) <= set(sa.inspect(store.engine).get_table_names())

@@ -284,12 +284,29 @@ def insert_retract(store, annotation_id: int) -> int:
         raise StoreError(f"retract: annotation {annotation_id} is already retracted ({exc.orig}).") from exc
 
 
+def _assigned_times(values: pd.Series) -> list:
+    """``assigned_at`` of an assign frame as aware UTC datetimes (None where empty)."""
+    try:
+        stamps = pd.to_datetime(values, utc=True)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"assign: assigned_at must hold dates and times such as 2026-11-02T09:00:00Z ({exc}).",
+                        reason="bad_time") from None
+    return [None if pd.isna(t) else t.to_pydatetime() for t in stamps]
+
+
 def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> int:
-    """Insert new ``(round, item_id, annotator)`` assignments; return how many were new."""
+    """Insert new ``(round, item_id, annotator)`` assignments; return how many were new.
+
+    Each gets ``assigned_at``: the frame's own column when it has one (work handed over
+    elsewhere), else the time of the write.
+    """
     frame = pd.DataFrame({"item_id": df["item_id"].astype(str).to_numpy(),
                           "annotator": df["annotator"].astype(str).to_numpy()})
     if "position" in df.columns:
         frame["position"] = pd.to_numeric(df["position"]).astype("int64").to_numpy()
+    now = S.utcnow()
+    given = _assigned_times(df["assigned_at"]) if "assigned_at" in df.columns else [None] * len(frame)
+    frame["assigned_at"] = pd.Series([now if t is None else t for t in given], index=frame.index, dtype=object)
     frame = frame.drop_duplicates(["item_id", "annotator"], keep="first")
     a = S.assignments
     with S.write_transaction(engine) as conn:
@@ -312,9 +329,11 @@ def insert_assignments(engine: sa.Engine, df: pd.DataFrame, *, round: int) -> in
         if missing:
             raise StoreError(f"assign: unknown item id(s) {missing[:10]} in round {round}. "
                              "Add the items first with store.add_items(df).")
-        rows = [(round, i, n, int(p)) for i, n, p in zip(frame["item_id"], frame["annotator"], frame["position"])]
+        rows = [(round, i, n, int(p), S.db_time(conn, t)) for i, n, p, t in zip(
+            frame["item_id"], frame["annotator"], frame["position"], frame["assigned_at"])]
         try:
-            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position"], rows, ignore_conflicts=True)
+            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position", "assigned_at"], rows,
+                          ignore_conflicts=True)
         except sa.exc.IntegrityError as exc:
             raise StoreError(f"assign: some item ids of round {round} are not in the store ({exc.orig}). "
                              "Add the items first with store.add_items(df).") from exc
@@ -368,8 +387,9 @@ def reassign_assignments(engine: sa.Engine, *, round: int, source: str, target: 
         conn.execute(a.delete().where(a.c.round == round, a.c.annotator == source, a.c.item_id.in_(remaining)))
         moved = [i for i in remaining if i not in held]
         if moved:
-            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position"],
-                          [(round, i, target, start + k) for k, i in enumerate(moved)])
+            now = S.utcnow()  # the target was handed the work now: their turnaround starts here
+            S.bulk_insert(conn, a, ["round", "item_id", "annotator", "position", "assigned_at"],
+                          [(round, i, target, start + k, S.db_time(conn, now)) for k, i in enumerate(moved)])
         write_audit(conn, "reassign", actor=actor, target=f"round {round}: {source} -> {target}",
                     detail={"moved": len(moved), "already_held": len(remaining) - len(moved),
                             "kept_answered": len(plan) - len(remaining)})

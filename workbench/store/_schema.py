@@ -23,7 +23,7 @@ Examples
 --------
 >>> engine = open_engine("sqlite://")
 >>> ensure_schema(engine)
-3
+4
 >>> sorted(metadata.tables)  # doctest: +NORMALIZE_WHITESPACE
 ['annotations', 'assignments', 'audit_log', 'imports', 'items', 'rounds', 'taxonomies', 'user_tokens', 'users',
  'workbench_schema']
@@ -56,7 +56,7 @@ __all__ = ["SCHEMA_VERSION", "KINDS", "LABEL_KINDS", "metadata", "items", "taxon
            "db_time", "bulk_insert", "ROLES", "ERASED", "users", "user_tokens", "audit_log"]
 
 #: Version of the table layout written by this code; bump it and add a migration when it changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Largest value of an ``INTEGER`` column (round, taxonomy version, position) on PostgreSQL.
 MAX_INT = _MAX_INT
@@ -125,6 +125,7 @@ assignments = sa.Table(
     sa.Column("item_id", sa.String, sa.ForeignKey("items.item_id"), primary_key=True),
     sa.Column("annotator", sa.String, primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("assigned_at", _TS, nullable=True),  # schema 4: when the item was handed over (turnaround)
 )
 # an annotator's queue in a round, in order
 sa.Index("ix_assignments_annotator", assignments.c.round, assignments.c.annotator, assignments.c.position)
@@ -249,8 +250,17 @@ def _add_erased_at(conn: sa.Connection) -> None:
     _ix_items_erased.create(conn, checkfirst=True)
 
 
-#: 1 -> 2: more kinds, table imports; 2 -> 3: users, sign-in tokens, audit log, erasable items.
-MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: _widen_kinds, 2: _add_erased_at}
+def _add_assigned_at(conn: sa.Connection) -> None:
+    """Schema 3 -> 4: ``assignments.assigned_at``, in place (nullable: older assignments have no time)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("assignments")}
+    if "assigned_at" not in present:
+        column_type = assignments.c.assigned_at.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE assignments ADD COLUMN assigned_at {column_type}")
+
+
+#: 1 -> 2: more kinds, table imports; 2 -> 3: users, sign-in tokens, audit log, erasable items;
+#: 3 -> 4: the time each assignment was made.
+MIGRATIONS: Dict[int, Callable[[sa.Connection], None]] = {1: _widen_kinds, 2: _add_erased_at, 3: _add_assigned_at}
 
 
 def utcnow() -> _dt.datetime:

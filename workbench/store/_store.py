@@ -404,7 +404,7 @@ class AnnotationStore:
 
     # ----------------------------------------------------------------- assignments
     def assign(self, df: pd.DataFrame, *, round: int) -> int:
-        """Assign items to annotators in ``round`` (columns ``item_id, annotator``, optional ``position``).
+        """Assign items to annotators in ``round`` (``item_id, annotator``, optional ``position``, ``assigned_at``).
 
         Existing assignments are kept; returns the number of new ones. Without ``position``
         each annotator's new items are queued after their existing ones, in frame order.
@@ -415,10 +415,13 @@ class AnnotationStore:
         >>> store = AnnotationStore.example()
         >>> store.assign(pd.DataFrame({"item_id": ["m2", "m1"], "annotator": "ana"}), round=1)
         2
-        >>> store.assignments(round=1)
-           round item_id annotator  position
-        0      1      m2       ana         0
-        1      1      m1       ana         1
+        >>> store.assignments(round=1)[["item_id", "annotator", "position"]]
+          item_id annotator  position
+        0      m2       ana         0
+        1      m1       ana         1
+
+        An ``assigned_at`` column (when the work was handed over elsewhere) is kept; by default
+        it is the time of the call.
         """
 
         check_columns(df, ["item_id", "annotator"], what="assign(df)")
@@ -447,15 +450,18 @@ class AnnotationStore:
                                     target=target, actor=actor)
 
     def assignments(self, *, round: Optional[int] = None, annotator: Optional[str] = None) -> pd.DataFrame:
-        """Assignments as a DataFrame ``round, item_id, annotator, position`` (queue order).
+        """Assignments as a DataFrame ``round, item_id, annotator, position, assigned_at`` (queue order).
+
+        ``assigned_at`` is when the item was handed to the annotator (UTC; NaT for
+        assignments made before schema version 4).
 
         Examples
         --------
         >>> AnnotationStore.example().assignments(round=1).columns.tolist()
-        ['round', 'item_id', 'annotator', 'position']
+        ['round', 'item_id', 'annotator', 'position', 'assigned_at']
         """
         a = S.assignments
-        query = sa.select(a.c.round, a.c.item_id, a.c.annotator, a.c.position)
+        query = sa.select(a.c.round, a.c.item_id, a.c.annotator, a.c.position, a.c.assigned_at)
         if round is not None:
             query = query.where(a.c.round == int(round))
         if annotator is not None:
@@ -463,7 +469,8 @@ class AnnotationStore:
         query = query.order_by(a.c.round, a.c.annotator, a.c.position, a.c.item_id)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        df = pd.DataFrame(rows, columns=["round", "item_id", "annotator", "position"])
+        df = pd.DataFrame(rows, columns=["round", "item_id", "annotator", "position", "assigned_at"])
+        df["assigned_at"] = pd.to_datetime(df["assigned_at"], utc=True)
         return df.astype({"round": "int64", "position": "int64"})
 
     # ----------------------------------------------------------------- annotations
