@@ -39,6 +39,7 @@ from IPython.display import HTML, Markdown, display
 from workbench import agreement as ag
 from workbench import charts
 from workbench import error_analysis as ea
+from workbench import monitoring as mon
 from workbench.report import figures
 from workbench.report import narrative as nv
 from workbench import revisions as rv
@@ -635,8 +636,47 @@ display(Markdown(
 shown = quality_targets.assign(result=[nv.verdict_html(p) for p in quality_targets["passed"]])
 display(HTML(nv.frame_html(shown[["target", "threshold", "value", "result", "evidence"]], raw_columns=["result"])))
 
+# %% tags=["remove-cell"]
+# ---- Progress and speed ----
+progress = mon.progress_speed_table(assignments, rows) if len(assignments) else None
+speed_quality = None
+if has_labels and not multilabel:
+    reference = ea.reference_labels(labels, gold=gold.rename(columns={"gold_label": "label"}) if len(gold) else None,
+                                    adjudications=adjudications[["item_id", "label"]] if len(adjudications) else None)
+    if reference["reference_label"].notna().any():
+        labeler_scores = ea.labeler_quality_table(labels, reference, reference_name="reference")
+        seconds = labels.groupby("annotator")["duration_ms"].median().div(1000).rename("median_seconds")
+        speed_quality = labeler_scores.merge(seconds.reset_index(), on="annotator", how="left")
+
 # %% [markdown]
-# ## 11. Reproducibility
+# ## 11. Progress and speed
+
+# %%
+if progress is None:
+    display(Markdown("The round has no assignments, so there is no plan to measure progress against."))
+else:
+    total = progress[["assigned", "done", "remaining"]].sum()
+    rate = progress["items_per_hour"].dropna()
+    finish = progress["estimated_finish"].dropna()
+    display(Markdown(
+        f"**{int(total['done'])} of {int(total['assigned'])} assigned items are done** ({total['done'] / max(1, total['assigned']):.0%}); "
+        f"{int(total['remaining'])} remain"
+        + (f", and at each labeler's own pace the last should be done by {finish.max():%Y-%m-%d %H:%M} UTC" if len(finish) else "")
+        + ". Items per hour count recorded labeling time (the time each answer took), not time away from the screen."
+        + (f" Labelers work at {rate.min():.0f} to {rate.max():.0f} items per hour." if len(rate) else "")))
+    display(HTML(nv.frame_html(progress, max_rows=max_listed_annotators)))
+if speed_quality is not None and speed_quality["median_seconds"].notna().any():
+    display(Markdown(
+        "**Speed against quality.** Each labeler's accuracy against the best reference of each item (gold, else an "
+        "adjudication, else the majority of the *other* labelers) and their median seconds per item: fast and "
+        "careless labelers sit bottom left."))
+    display(charts.plot_speed_quality(nv.chart_data(speed_quality), target=targets.get("gold_accuracy")))
+    display(HTML(nv.frame_html(speed_quality[["annotator", "n_items", "accuracy", "accuracy_ci_low", "accuracy_ci_high",
+                                              "macro_f1", "median_seconds", "reference_sources"]]
+                               .sort_values("accuracy"), max_rows=max_listed_annotators)))
+
+# %% [markdown]
+# ## 12. Reproducibility
 
 # %%
 provenance = {
@@ -691,6 +731,8 @@ metrics = {
         "accuracy_ci_low": accuracy_low, "accuracy_ci_high": accuracy_high, "macro_f1": float(quality["f1"].mean()),
         "label_issues": len(issues)},
     "learning_curve": None if learning_curve is None else nv.to_jsonable(learning_curve),
+    "progress": None if progress is None else nv.to_jsonable(progress),
+    "speed_quality": None if speed_quality is None else nv.to_jsonable(speed_quality),
     "proposals": [{"id": p.id, "kind": p.kind, "categories": list(p.categories), "severity": p.severity,
                    "accepted": p.id in accepted, "n_relabel": len(p.relabel.get("item_ids", ()))} for p in proposals],
     "draft_version": None if draft is None else draft.version,

@@ -266,25 +266,70 @@ def cmd_report(args) -> int:
         for name, spec in template_parameters(args.kind).items():
             _say(f"{name} = {spec['default']}" + (f"    # {spec['help']}" if spec["help"] else ""))
         return 0
-    missing = [flag for flag, value in (("--db", args.db), ("--round", args.round), ("-o", args.output))
-               if value is None]
+    over_time = args.kind in ("sla", "trend")  # these follow many rounds: --rounds, not --round
+    needed = [("--db", args.db), ("-o", args.output)] + ([] if over_time else [("--round", args.round)])
+    if args.kind == "sla":
+        needed.append(("--targets", args.targets))
+    missing = [flag for flag, value in needed if value is None]
     if missing:
-        raise WorkbenchError(f"workbench report {args.kind} needs {', '.join(missing)} "
-                             f"(e.g. --db demo-project/workbench.db --round 1 -o reports/round-1/).")
-    parameters = dict(db_url=args.db, round=args.round)
+        example = {"sla": "--db program.db --targets targets.yaml --start 2026-11-02 -o reports/sla/",
+                   "trend": "--db program.db --rounds 1-6 -o reports/trend/"}.get(
+            args.kind, "--db demo-project/workbench.db --round 1 -o reports/round-1/")
+        raise WorkbenchError(f"workbench report {args.kind} needs {', '.join(missing)} (e.g. {example}).")
+    if not over_time and (args.rounds or args.targets or args.start or args.end):
+        raise WorkbenchError(f"--rounds, --targets, --start and --end are for `report sla` and `report trend`; "
+                             f"`report {args.kind}` takes --round.")
+    parameters = dict(db_url=args.db)
+    if over_time:
+        rounds = parse_rounds(args.rounds) if args.rounds else ([args.round] if args.round is not None else None)
+        parameters["rounds"] = rounds
+        if args.kind == "sla":
+            parameters.update(targets_path=str(Path(args.targets).resolve()), start=args.start, end=args.end)
+    else:
+        parameters["round"] = args.round
     if args.taxonomy:
         parameters["taxonomy_path"] = args.taxonomy
     if args.previous_round is not None:
         parameters["previous_round"] = args.previous_round
     parameters.update(parse_parameter(item) for item in args.param or [])
     check_parameters(args.kind, parameters)
+    if args.kind == "sla":
+        from .monitoring import QualityTargets
+
+        QualityTargets.read(args.targets)  # a typo in targets.yaml is reported before a kernel starts
     with _store(args.db, create=False) as store:  # before a kernel starts: no report of nothing
-        _existing_round(store, args.round)
+        for r in ([args.round] if args.round is not None else []) + list(parameters.get("rounds") or []):
+            _existing_round(store, r)
         if args.previous_round is not None:
             _existing_round(store, args.previous_round)
     result = render_report(args.kind, args.output, parameters=parameters)  # refuses unknown names first
     _say(f"Report written to {result.html_path} (notebook {result.notebook_path}, metrics {result.metrics_path})")
     return 0
+
+
+def parse_rounds(text: str) -> list:
+    """``--rounds``: ``"1-6"`` -> [1, ..., 6]; ``"1,3,5"`` -> [1, 3, 5]; ranges and lists combine.
+
+    Examples
+    --------
+    >>> parse_rounds("1-3,7")
+    [1, 2, 3, 7]
+    """
+    out = []
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                first, last = (int(x) for x in part.split("-", 1))
+                if last < first:
+                    raise ValueError
+                out += list(range(first, last + 1))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise WorkbenchError(f"--rounds {text!r}: {part!r} is not a round or a range such as 1-6. Write e.g. "
+                                 "--rounds 1-6 or --rounds 1,3,5.") from None
+    return list(dict.fromkeys(out))
 
 
 # --------------------------------------------------------------------------- users, erasure, audit log
@@ -619,12 +664,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a public host name the server answers to (repeatable); other Host headers get 403")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("report", help="render a report (pilot, comparison, calibration, evaluation) with papermill")
-    p.add_argument("kind", choices=["pilot", "comparison", "calibration", "evaluation"])
+    p = sub.add_parser("report", help="render a report (pilot, comparison, calibration, evaluation, sla, trend) "
+                                      "with papermill")
+    p.add_argument("kind", choices=["pilot", "comparison", "calibration", "evaluation", "sla", "trend"])
     p.add_argument("--list-params", action="store_true", help="print the template's parameters and defaults")
     p.add_argument("--db", help="store URL or SQLite file path")
     p.add_argument("--round", type=int)
     p.add_argument("--previous-round", type=int, default=None, help="for 'comparison'")
+    p.add_argument("--rounds", default=None, help="for 'trend' and 'sla': rounds such as 1-6 or 1,3,5 (default: all)")
+    p.add_argument("--targets", default=None, help="for 'sla': the targets.yaml of the vendors")
+    p.add_argument("--start", default=None, help="for 'sla': first day of the range, e.g. 2026-11-02")
+    p.add_argument("--end", default=None, help="for 'sla': the day after the last day of the range")
     p.add_argument("--taxonomy", default=None, help="taxonomy file (default: the round's version in the store)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="template parameter, typed as papermill types -p (200, False, None, [..] ...)")

@@ -53,7 +53,7 @@ def test_pilot_report_html_is_offline_escaped_and_tells_every_section(pilot_repo
     assert external_references(html) == []
     for heading in ("1. Summary", "2. Scope", "3. Agreement", "4. Where people split", "5. Where the model splits",
                     "6. Spans", "7. Boxes", "8. Proposed revisions", "9. Draft next version", "10. Quality targets",
-                    "11. Reproducibility"):
+                    "11. Progress and speed", "12. Reproducibility"):
         assert heading in html, heading
     assert html.count('data-mime-type="image/svg+xml"') >= 5  # every chart is an inline SVG
     # every chart has alt text that says what it shows (nbconvert's default said nothing)

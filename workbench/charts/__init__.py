@@ -16,5 +16,6 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "evaluation": ["plot_win_rates", "plot_bradley_terry", "plot_score_distribution", "plot_criterion_correlations"],
     "errors": ["plot_model_confusion", "plot_classification_quality", "plot_confusion_evidence"],
     "learning": ["plot_learning_curve"],
+    "operations": ["plot_speed_quality", "plot_target_trend", "plot_label_shares", "plot_round_trend"],
     "scope": ["plot_label_distribution", "plot_workload"],
 })

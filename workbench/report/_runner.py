@@ -18,7 +18,7 @@ Examples
 --------
 >>> from workbench.report import TEMPLATES, template_path
 >>> sorted(TEMPLATES)
-['calibration', 'comparison', 'evaluation', 'pilot']
+['calibration', 'comparison', 'evaluation', 'pilot', 'sla', 'trend']
 >>> template_path("pilot").name
 'pilot_report.ipynb'
 """
@@ -59,6 +59,8 @@ TEMPLATES: Dict[str, str] = {
     "comparison": "round_comparison.ipynb",
     "calibration": "calibration_report.ipynb",
     "evaluation": "evaluation_report.ipynb",
+    "sla": "sla_report.ipynb",
+    "trend": "trend_report.ipynb",
 }
 
 #: Cells with these tags are dropped from the HTML export.

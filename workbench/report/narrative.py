@@ -407,7 +407,7 @@ def package_versions(names: Sequence[str] = ("taxonomy-workbench", "numpy", "pan
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert numpy / pandas scalars and containers to plain JSON types (NaN becomes None).
+    """Convert numpy / pandas scalars and containers to plain JSON types (NaN and NaT become None).
 
     Examples
     --------
@@ -426,6 +426,8 @@ def to_jsonable(value: Any) -> Any:
         return bool(value)
     if isinstance(value, pd.DataFrame):
         return to_jsonable(value.to_dict(orient="records"))
+    if value is pd.NaT:
+        return None
     if isinstance(value, (pd.Timestamp,)):
         return value.isoformat()
     return value
