@@ -2,7 +2,7 @@
 
 Each submodule owns the charts of one analysis: ``agreement``, ``calibration``, ``comparison``,
 ``errors``, ``evaluation``, ``learning`` and ``scope``. Every chart has a ``description``, its alt text
-(``_describe``). altair is imported lazily: importing ``workbench`` must not import it.
+(``_describe``); ``chart_svg`` draws any of them as a labelled static SVG (``_svg``). altair is imported lazily: importing ``workbench`` must not import it.
 """
 
 from .._internal.lazy import attach
@@ -18,4 +18,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "learning": ["plot_learning_curve"],
     "operations": ["plot_speed_quality", "plot_target_trend", "plot_label_shares", "plot_round_trend"],
     "scope": ["plot_label_distribution", "plot_workload"],
+    "_svg": ["chart_svg", "alt_text", "labelled_svg"],
 })

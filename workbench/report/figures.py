@@ -9,7 +9,7 @@ chart to SVG with vl-convert (as altair's own ``svg`` renderer does) and carries
 - inside the SVG, as ``role="img"``, ``aria-label`` and a ``<title>``, for JupyterLab and any
   viewer that shows the SVG itself.
 
-A chart without a description gets its title as alt text; ``missing_alt`` counts those.
+A chart without a description gets its title as alt text (:func:`workbench.charts.alt_text`).
 
 Examples
 --------
@@ -20,41 +20,14 @@ Examples
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Optional, Tuple
+from typing import Tuple
 
-from .._internal.markup import shown_controls
+from ..charts import alt_text, labelled_svg
 
 __all__ = ["RENDERER", "enable", "alt_text", "labelled_svg", "render_svg"]
 
 #: Name of the altair renderer :func:`enable` registers.
 RENDERER = "workbench-svg"
-
-_SVG_OPEN = re.compile(r"<svg\b")
-
-
-def alt_text(spec: dict) -> Optional[str]:
-    """The chart's description, else ``'Chart: <title>'``, else None (control characters shown as ⟨U+XXXX⟩)."""
-    text = spec.get("description")
-    if isinstance(text, str) and text.strip():
-        return shown_controls(text.strip())
-    title = spec.get("title")
-    if isinstance(title, dict):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(map(str, title))
-    return f"Chart: {shown_controls(title)}" if isinstance(title, str) and title.strip() else None
-
-
-def labelled_svg(svg: str, text: Optional[str]) -> str:
-    """``svg`` with ``role="img"``, an ``aria-label`` and a ``<title>`` holding ``text`` (escaped)."""
-    if not text:
-        return svg
-    quoted = html.escape(text, quote=True)
-    opened = _SVG_OPEN.sub(lambda _: f'<svg role="img" aria-label="{quoted}"', svg, count=1)
-    end = opened.find(">", opened.find("<svg"))
-    return opened[:end + 1] + f"<title>{quoted}</title>" + opened[end + 1:]
 
 
 def render_svg(spec: dict, **kwargs) -> Tuple[dict, dict]:

@@ -49,4 +49,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "quiz": ["CalibrationQuiz", "quiz_scores"],
     "active": ["ActiveLabelingLoop"],
     "tagging": ["SpanTagger", "BoxAnnotator"],
+    "dashboard": ["Dashboard"],
 })

@@ -9,7 +9,7 @@ queues of the round that the user's role may open, each with its progress:
   round's params say ``task: spans`` / ``task: boxes``; the calibration quiz when they say
   ``quiz: true``), over their assigned items only;
 - reviewers: adjudication of the items labelers disagree on;
-- leads: all of these.
+- leads: all of these, and the live dashboard of the round.
 
 A round's params may list ``views`` explicitly (e.g. ``["label", "pairwise"]``). Picking a
 queue opens its view; "All queues" goes back to the start page with fresh progress.
@@ -21,7 +21,7 @@ Examples
 >>> _ = identity.bind("ann", "lead")
 >>> queues = round_queues(AnnotationStore.example(), 1)
 >>> [q.kind for q in queues]
-['label', 'adjudication']
+['label', 'adjudication', 'dashboard']
 >>> identity.reset_for_tests()
 """
 
@@ -47,6 +47,7 @@ VIEW_TITLES = {
     "boxes": ("Draw boxes", "Draw a box around each object and label it."),
     "quiz": ("Calibration quiz", "Answer gold items; the right answer shows after each."),
     "adjudication": ("Adjudicate", "Decide the final label where labelers disagree."),
+    "dashboard": ("Dashboard", "Progress, speed, quality and teams of the round, refreshing itself."),
 }
 
 
@@ -76,7 +77,7 @@ def _round_views(store, round: int, item_ids: List[str]) -> List[str]:
         views.append("rubric")
     if isinstance(params, dict) and params.get("quiz"):
         views.append("quiz")
-    return views + ["adjudication"]
+    return views + ["adjudication", "dashboard"]
 
 
 def round_queues(store: Any, round: int) -> List[Queue]:
@@ -94,7 +95,10 @@ def round_queues(store: Any, round: int) -> List[Queue]:
     for kind in _round_views(store, round, sorted(planned)):
         if who.role not in VIEW_ROLES.get(kind, ("lead",)):
             continue
-        if kind == "adjudication":
+        if kind == "dashboard":  # a view, not a queue: its progress is the round's
+            done = int(store.progress(round=round)["n_done"].sum()) if len(store.assignments(round=round)) else 0
+            total = len(store.assignments(round=round))
+        elif kind == "adjudication":
             todo = set(disagreeing_items(rows[rows["kind"] == "label"]))
             decided = set(rows[(rows["kind"] == "adjudication")]["item_id"].astype(str))
             total, done = len(todo), len(decided & todo)
@@ -108,11 +112,11 @@ def round_queues(store: Any, round: int) -> List[Queue]:
 
 
 def _open_view(store, round: int, kind: str):
-    from . import adjudicator, labeller, pairwise, quiz, rubric, tagging
+    from . import adjudicator, dashboard, labeller, pairwise, quiz, rubric, tagging
 
     classes = {"label": labeller.Labeller, "pairwise": pairwise.PairwiseRater, "rubric": rubric.RubricRater,
                "quiz": quiz.CalibrationQuiz, "adjudication": adjudicator.Adjudicator,
-               "spans": tagging.SpanTagger, "boxes": tagging.BoxAnnotator}
+               "spans": tagging.SpanTagger, "boxes": tagging.BoxAnnotator, "dashboard": dashboard.Dashboard}
     return classes[kind](store, round=round)
 
 
@@ -142,6 +146,8 @@ def served_app(db_url: str, round: int, *, view: Optional[str] = None):
     app.view = None
 
     def start_page(_=None):
+        if getattr(app.view, "kind", None) == "dashboard":
+            app.view.close()  # stop its refreshing: nobody looks at it any more
         who = current(store)
         try:
             app.queues = round_queues(store, round)

@@ -40,7 +40,7 @@ ROLES = ("labeler", "reviewer", "lead")
 VIEW_ROLES = {
     "label": ("labeler", "lead"), "quiz": ("labeler", "lead"), "pairwise": ("labeler", "lead"),
     "rubric": ("labeler", "lead"), "spans": ("labeler", "lead"), "boxes": ("labeler", "lead"),
-    "adjudication": ("reviewer", "lead"), "review": ("reviewer", "lead"),
+    "adjudication": ("reviewer", "lead"), "review": ("reviewer", "lead"), "dashboard": ("lead",),
 }
 
 
