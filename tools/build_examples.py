@@ -2,7 +2,7 @@
 
 Every round is SIMULATED (``workbench.demo``): the demo's support intents (single label), label
 sets, entity spans, image boxes, a 300-annotator crowd round, and a model comparison with a
-rubric. For each kind this writes ``reports/examples/<kind>/report.html`` and ``metrics.json``,
+rubric, and a four-week vendor program (the sla and trend reports). For each kind this writes ``reports/examples/<kind>/report.html`` and ``metrics.json``,
 then opens the page from disk in headless Chromium (Debian ``chromium``, no network), checks
 that every chart image loaded, and saves the top of the page to
 ``docs/screenshots/report_<kind>.png``.
@@ -51,14 +51,24 @@ def _builder(make):
     return build
 
 
+def _program(db: Path) -> str:
+    """The SIMULATED 4-week vendor program, with its targets.yaml beside the store."""
+    (db.parent / "targets.yaml").write_text(demo.PROGRAM_TARGETS_YAML, encoding="utf-8")
+    return demo.labeling_program(AnnotationStore(db)).url
+
+
+ONE_ROUND = {"round": 1}
+
 #: kind -> (template, store builder, extra parameters)
 KINDS = {
-    "classification": ("pilot", _classification, {}),
-    "multilabel": ("pilot", _builder(demo.multilabel_round), {}),
-    "spans": ("pilot", _builder(demo.spans_round), {}),
-    "boxes": ("pilot", _builder(demo.boxes_round), {}),
-    "crowd": ("pilot", _crowd, {}),
-    "evaluation": ("evaluation", _builder(demo.evaluation_round), {}),
+    "classification": ("pilot", _classification, ONE_ROUND),
+    "multilabel": ("pilot", _builder(demo.multilabel_round), ONE_ROUND),
+    "spans": ("pilot", _builder(demo.spans_round), ONE_ROUND),
+    "boxes": ("pilot", _builder(demo.boxes_round), ONE_ROUND),
+    "crowd": ("pilot", _crowd, ONE_ROUND),
+    "evaluation": ("evaluation", _builder(demo.evaluation_round), ONE_ROUND),
+    "sla": ("sla", _program, {"start": "2026-11-02", "end": "2026-11-30"}),
+    "trend": ("trend", _program, {}),
 }
 
 
@@ -96,19 +106,22 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"example-{kind}-") as tmp:
             url = build(Path(tmp) / f"{kind}.db")
             out = Path(tmp) / "out"
-            result = render_report(template, out, progress=False,
-                                   parameters={"db_url": url, "round": 1, "title": f"Example report: {kind} "
-                                               "(SIMULATED round)", **params})
+            if template == "sla":
+                params = {**params, "targets_path": str(Path(tmp) / "targets.yaml")}
+            what = "SIMULATED round" if "round" in params else "SIMULATED program"
+            render_report(template, out, progress=False,
+                          parameters={"db_url": url, "title": f"Example report: {kind} ({what})", **params})
             target = ROOT / "reports" / "examples" / kind
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
             for name in ("report.html", "metrics.json"):
                 shutil.copy(out / name, target / name)
             # metrics.json names the temporary store: say what it was instead
-            metrics = (target / "metrics.json").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} round")
+            metrics = (target / "metrics.json").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} data")
+            metrics = metrics.replace(tmp + "/", "")  # e.g. the targets.yaml written beside the store
             (target / "metrics.json").write_text(metrics, encoding="utf-8")
-            html = (target / "report.html").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} round")
-            html = html.replace(Path(url.split("///")[-1]).name, f"{kind}.db")
+            html = (target / "report.html").read_text(encoding="utf-8").replace(url, f"SIMULATED {kind} data")
+            html = html.replace(Path(url.split("///")[-1]).name, f"{kind}.db").replace(tmp + "/", "")
             (target / "report.html").write_text(html, encoding="utf-8")
         charts = screenshot(target / "report.html", ROOT / "docs" / "screenshots" / f"report_{kind}.png")
         print(f"{kind}: {target / 'report.html'} ({charts} charts, every one rendered with alt text)")
