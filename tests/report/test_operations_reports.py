@@ -36,8 +36,14 @@ def sla_report(program, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trend_report(program, tmp_path_factory):
+    """With a production sample whose messages are the pool's with a long signature appended."""
+    items = AnnotationStore(program / "program.db", create=False).items()
+    production = items[["item_id", "text"]].assign(
+        text=items["text"] + " -- Sent from my phone. Please reply to this address within two working days.")
+    production.to_csv(program / "production.csv", index=False)
     return render_report("trend", tmp_path_factory.mktemp("trend"), progress=False, parameters={
-        "db_url": str(program / "program.db"), "rounds": [1, 2, 3, 4], "n_boot": 200})
+        "db_url": str(program / "program.db"), "rounds": [1, 2, 3, 4], "n_boot": 200,
+        "production_path": str(program / "production.csv")})
 
 
 def _charts_have_alt_text(html: str) -> int:
@@ -87,6 +93,8 @@ def test_trend_report_finds_the_drifting_labeler_and_matches_the_drift_table(tre
     assert got[["round_from", "round_to"]].values.tolist() == [[1, 2], [2, 3], [3, 4]]
     assert got["chi2"].to_numpy() == pytest.approx(expected["chi2"].to_numpy(), rel=1e-9)
     assert got["p_value"].to_numpy() == pytest.approx(expected["p_value"].to_numpy(), rel=1e-9)
+    pool = {row["check"]: row for row in metrics["pool_vs_production"]}
+    assert pool["text length (words)"]["verdict"] == "major" and pool["language"]["verdict"] == "stable"
     alphas = [row["alpha"] for row in metrics["agreement"]]
     assert len(alphas) == 4 and alphas[3] < alphas[1]  # the drifting labeler drags agreement down
 
@@ -98,7 +106,7 @@ def test_trend_report_is_offline_with_every_section(trend_report):
                     "4. Labelers over time", "5. Pool against production", "6. Progress per round"):
         assert heading in html, heading
     assert _charts_have_alt_text(html) >= 3
-    assert "nw-2 in round 3" in html
+    assert "nw-2 in round 3" in html and "Production texts are longer" in html
 
 
 def test_sla_and_trend_from_the_command_line(program, tmp_path, capsys):
