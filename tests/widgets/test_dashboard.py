@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pandas as pd
 import pytest
@@ -84,4 +85,6 @@ def test_it_refreshes_itself_while_the_loop_runs_and_stops_when_closed(tmp_path)
         await asyncio.sleep(0.5)
         assert board.refreshes == stopped
 
-    asyncio.run(scenario())
+    # in a thread of its own: in the full suite the browser tests' playwright holds this thread's loop
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
