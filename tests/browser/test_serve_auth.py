@@ -146,7 +146,7 @@ def test_a_labeler_labels_as_themselves_and_a_reviewer_only_adjudicates(app, pag
     reviewer = browser.new_context().new_page()
     reviewer.goto(f"{server.url}?token={tokens['rita']}")
     expect(reviewer.locator(".wb-app")).to_contain_text("Signed in as rita (reviewer)", timeout=60_000)
-    expect(reviewer.locator(".wb-app button")).to_have_text(["Adjudicate"])
+    expect(reviewer.locator(".wb-app button")).to_have_text(["Adjudicate", "Review"])
     reviewer.close()
 
 

@@ -438,7 +438,7 @@ def test_that_the_served_app_shows_the_signed_in_users_queues_and_never_asks_for
     try:
         app = served_app(sqlite_url, 1)
         assert "Signed in as <b>dora</b> (lead)" in app.children[0].value
-        assert [q.kind for q in app.queues] == ["label", "adjudication", "dashboard"]  # a lead's live view too
+        assert [q.kind for q in app.queues] == ["label", "adjudication", "review", "dashboard"]  # a lead's too
         labeller = app.open("label")
         assert isinstance(labeller, Labeller) and labeller.session.annotator == "dora"
         assert app.children[1] is labeller

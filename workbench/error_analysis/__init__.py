@@ -19,6 +19,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
                          "labeler_confusion_table", "crowdlab_table", "feedback_digest", "feedback_digest_html",
                          "F1_INTERVALS"],
     "_multilabel_predictions": ["MultilabelPredictions"],
+    "_reviews": ["review_table", "review_summary_table", "review_reference"],
     "_multilabel": ["multilabel_predictions", "multilabel_classification_table", "multilabel_label_issue_table",
                     "per_label_issue_table", "MULTILABEL_ISSUE_FILTERS"],
 })

@@ -4,7 +4,9 @@ A single label is stored as its id; a multi-label answer as a sorted JSON list s
 (``'["a", "b"]'``). Labels of the kinds ``label``, ``adjudication`` and ``quiz`` must be
 labels of the round's taxonomy version. A ``rubric`` answer is a JSON object of scores: checked
 against the round's :class:`~workbench.taxonomy.Rubric` when it declares one (and stored in the
-rubric's criterion order), else checked for its shape (criterion names to finite numbers).
+rubric's criterion order), else checked for its shape (criterion names to finite numbers). A
+``review`` is a JSON object (verdict approve / reject / correct, the reviewed labeler, the corrected
+label checked against the taxonomy), stored with sorted keys.
 
 Examples
 --------
@@ -28,7 +30,7 @@ from ..exceptions import DataError, LabelNotInTaxonomyError, StoreError
 from ._schema import LABEL_KINDS
 from ..taxonomy import check_rubric_answer
 
-__all__ = ["LabelRules", "normalize_label", "parse_label_list"]
+__all__ = ["LabelRules", "normalize_label", "parse_label_list", "REVIEW_VERDICTS"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +82,49 @@ def _not_in(bad: list, rules: LabelRules) -> LabelNotInTaxonomyError:
         f"defines {shown!r} and use it in a new round.")
 
 
+#: Verdicts of a ``review`` row.
+REVIEW_VERDICTS = ("approve", "reject", "correct")
+_REVIEW_KEYS = ("verdict", "of", "label", "annotation_id")
+
+
+def _review_payload(label: Any, rules: LabelRules, where: str) -> str:
+    """A review's payload checked and as canonical JSON (keys sorted)."""
+    shape = ('a review is {"verdict": "approve" | "reject" | "correct", "of": the reviewed labeler, "label": the '
+             'corrected (or approved) label, "annotation_id": the reviewed row (optional)}')
+    if isinstance(label, str):
+        try:
+            label = json.loads(label)
+        except ValueError:
+            label = None
+    if not isinstance(label, dict):
+        raise DataError(f"A review row {where} needs a payload; got {label!r}: {shape}.", reason="bad_review")
+    unknown = sorted(set(label) - set(_REVIEW_KEYS))
+    if unknown:
+        raise DataError(f"A review {where} has unknown key(s) {unknown}: {shape}.", reason="bad_review")
+    verdict = label.get("verdict")
+    if verdict not in REVIEW_VERDICTS:
+        raise DataError(f"A review {where} has verdict {verdict!r}; it must be one of {list(REVIEW_VERDICTS)}.",
+                        reason="bad_review")
+    of = label.get("of")
+    if not isinstance(of, str) or not of.strip():
+        raise DataError(f"A review {where} must name the reviewed labeler in 'of'; got {of!r}.", reason="bad_review")
+    out = {"verdict": verdict, "of": of}
+    given = label.get("label")
+    if verdict == "correct" and (_is_missing(given) or given == "" or given == []):
+        raise DataError(f"A 'correct' review {where} needs the corrected label in 'label'. Valid labels of taxonomy "
+                        f"{rules.name!r} v{rules.version}: {list(rules.labels)}.", reason="bad_review")
+    if not _is_missing(given) and verdict != "reject":
+        stored = normalize_label(given, kind="label", rules=rules, where=where)
+        out["label"] = json.loads(stored) if rules.task == "multilabel" else stored
+    row = label.get("annotation_id")
+    if row is not None:
+        if isinstance(row, bool) or not isinstance(row, int) or row < 1:
+            raise DataError(f"A review {where} has annotation_id {row!r}; it must be the id (a positive int) of "
+                            "the reviewed row.", reason="bad_review")
+        out["annotation_id"] = row
+    return json.dumps(out, sort_keys=True)
+
+
 def normalize_label(label: Any, *, kind: str, rules: LabelRules, rubric=None, where: str = "") -> Optional[str]:
     """Return the stored form of ``label`` (str or None), checking it when ``kind`` needs it.
 
@@ -94,6 +139,8 @@ def normalize_label(label: Any, *, kind: str, rules: LabelRules, rubric=None, wh
             label = None  # the shape check says what a rubric answer looks like
         answer = check_rubric_answer(label, where=where) if rubric is None else rubric.check(label, where=where)
         return json.dumps(answer)
+    if kind == "review":
+        return _review_payload(label, rules, where)
     if kind not in LABEL_KINDS:
         if _is_missing(label):
             return None

@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, List, Optional
 
@@ -28,7 +29,7 @@ from ..exceptions import DataError, StoreError, ValidationError
 __all__ = ["insert_annotations", "prepare_annotations", "write_annotations", "check_round", "integrity_error", "write_retract", "insert_retract", "insert_assignments", "progress_table", "clean_duration", "reassign_assignments"]
 
 #: Kinds the record API writes today; the schema already admits the later ones (reviews, rankings, ...).
-_RECORD_KINDS = tuple(k for k in S.KINDS[:9] if k != "retract")
+_RECORD_KINDS = tuple(k for k in S.KINDS[:10] if k != "retract")  # ... and review
 
 
 #: The round's rubric before it is first needed.
@@ -134,13 +135,18 @@ def prepare_annotations(store, rows: List[dict], *, round: Any, caller: str, kee
             kind = row.get("kind")
             kind = "label" if _missing(kind) else kind
             check_option(kind, _RECORD_KINDS, param="kind", caller=caller)
-            if kind in S.LABEL_KINDS and rules is None:
+            if (kind in S.LABEL_KINDS or kind == "review") and rules is None:
                 rules = store._label_rules(version)
             if kind == "rubric" and rubric is _UNREAD:
                 rubric = store.round_rubric(round)
             when = _source_time(row.get("created_at"), caller) if keep_times else None
             label = _label(memo, row.get("label"), kind, rules, None if rubric is _UNREAD else rubric, where)
-            values.append(_checked_row(row, kind, round, version, when or now, label, caller))
+            checked = _checked_row(row, kind, round, version, when or now, label, caller)
+            if kind == "review" and json.loads(label)["verdict"] != "approve" and not checked["note"]:
+                raise DataError(f"{caller}: a review that rejects or corrects a label needs its reason in 'note' "
+                                "(what rule the label breaks), so the labeler can learn from it.",
+                                reason="review_without_reason")
+            values.append(checked)
         except (DataError, StoreError, ValidationError) as exc:
             if len(rows) == 1:
                 raise

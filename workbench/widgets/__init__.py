@@ -50,4 +50,5 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "active": ["ActiveLabelingLoop"],
     "tagging": ["SpanTagger", "BoxAnnotator"],
     "dashboard": ["Dashboard"],
+    "review": ["Reviewer", "single_labeled_items"],
 })

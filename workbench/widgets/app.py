@@ -8,7 +8,7 @@ queues of the round that the user's role may open, each with its progress:
   ``response_a`` / ``response_b``; rubric when the round declares one; spans or boxes when the
   round's params say ``task: spans`` / ``task: boxes``; the calibration quiz when they say
   ``quiz: true``), over their assigned items only;
-- reviewers: adjudication of the items labelers disagree on;
+- reviewers: adjudication of the items labelers disagree on, and review of single-labeled work;
 - leads: all of these, and the live dashboard of the round.
 
 A round's params may list ``views`` explicitly (e.g. ``["label", "pairwise"]``). Picking a
@@ -21,7 +21,7 @@ Examples
 >>> _ = identity.bind("ann", "lead")
 >>> queues = round_queues(AnnotationStore.example(), 1)
 >>> [q.kind for q in queues]
-['label', 'adjudication', 'dashboard']
+['label', 'adjudication', 'review', 'dashboard']
 >>> identity.reset_for_tests()
 """
 
@@ -47,6 +47,7 @@ VIEW_TITLES = {
     "boxes": ("Draw boxes", "Draw a box around each object and label it."),
     "quiz": ("Calibration quiz", "Answer gold items; the right answer shows after each."),
     "adjudication": ("Adjudicate", "Decide the final label where labelers disagree."),
+    "review": ("Review", "Approve, reject or correct single-labeled work, with a reason."),
     "dashboard": ("Dashboard", "Progress, speed, quality and teams of the round, refreshing itself."),
 }
 
@@ -77,7 +78,7 @@ def _round_views(store, round: int, item_ids: List[str]) -> List[str]:
         views.append("rubric")
     if isinstance(params, dict) and params.get("quiz"):
         views.append("quiz")
-    return views + ["adjudication", "dashboard"]
+    return views + ["adjudication", "review", "dashboard"]
 
 
 def round_queues(store: Any, round: int) -> List[Queue]:
@@ -98,6 +99,12 @@ def round_queues(store: Any, round: int) -> List[Queue]:
         if kind == "dashboard":  # a view, not a queue: its progress is the round's
             done = int(store.progress(round=round)["n_done"].sum()) if len(store.assignments(round=round)) else 0
             total = len(store.assignments(round=round))
+        elif kind == "review":
+            from .review import single_labeled_items
+
+            todo = set(single_labeled_items(rows[rows["kind"] == "label"]))
+            reviewed = set(rows[(rows["kind"] == "review") & (rows["annotator"] == who.user)]["item_id"].astype(str))
+            total, done = len(todo), len(reviewed & todo)
         elif kind == "adjudication":
             todo = set(disagreeing_items(rows[rows["kind"] == "label"]))
             decided = set(rows[(rows["kind"] == "adjudication")]["item_id"].astype(str))
@@ -112,11 +119,12 @@ def round_queues(store: Any, round: int) -> List[Queue]:
 
 
 def _open_view(store, round: int, kind: str):
-    from . import adjudicator, dashboard, labeller, pairwise, quiz, rubric, tagging
+    from . import adjudicator, dashboard, labeller, pairwise, quiz, review, rubric, tagging
 
     classes = {"label": labeller.Labeller, "pairwise": pairwise.PairwiseRater, "rubric": rubric.RubricRater,
                "quiz": quiz.CalibrationQuiz, "adjudication": adjudicator.Adjudicator,
-               "spans": tagging.SpanTagger, "boxes": tagging.BoxAnnotator, "dashboard": dashboard.Dashboard}
+               "spans": tagging.SpanTagger, "boxes": tagging.BoxAnnotator, "dashboard": dashboard.Dashboard,
+               "review": review.Reviewer}
     return classes[kind](store, round=round)
 
 
